@@ -1,0 +1,2 @@
+/* placeholder */
+#include "qemu/osdep.h"

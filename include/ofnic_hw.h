@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ofnic datasheet: the hardware contract between the ofnic device model (hw-model/) and its
+ * Linux driver (drivers/net/ethernet/ofnic/). Both include this file verbatim.
+ *
+ * ofnic is a PCIe Ethernet controller that performs the common NIC offloads in "silicon":
+ * checksum insertion and validation, TCP/UDP segmentation (TSO, USO, UFO), receive coalescing
+ * (LRO and re-segmentable hardware GRO), VLAN insertion/stripping/filtering, VXLAN/GENEVE tunnel
+ * segmentation and inner checksums, Toeplitz RSS with contexts, ntuple steering, loopback and
+ * per-queue interrupt moderation. Capability bits say which of these a given instance has.
+ *
+ * Conventions
+ *  - All registers are 32 bits wide, little-endian, naturally aligned, in BAR0 (64 KiB).
+ *    Reserved bits read as zero and must be written as zero. 64-bit addresses are split in
+ *    _LO (bits 31:0) and _HI (bits 63:32) registers; _LO is latched until _HI is written.
+ *  - All in-memory structures (descriptors, completions, the statistics block) are
+ *    little-endian and use the __le types of <linux/types.h>.
+ *  - Bit-field masks are plain constants so that FIELD_PREP()/FIELD_GET() can use them.
+ *  - "Queue" means a queue pair: TX queue n and RX queue n share MSI-X vector n + 1 by default.
+ *  - The device never trusts the guest: a malformed ring, descriptor or header makes it drop
+ *    the packet (TX) or stop the queue (ring errors) and count the reason in the statistics.
+ */
+#ifndef OFNIC_HW_H
+#define OFNIC_HW_H
+
+#include <linux/types.h>
+
+/* ------------------------------------------------------------------------------------------
+ * PCI identity. 1af4:10f0-10ff is reserved by QEMU for experimental devices
+ * (QEMU docs/specs/pci-ids.rst). BAR0: registers (64 KiB). BAR2: MSI-X table and PBA.
+ */
+#define OFNIC_PCI_VENDOR_ID		0x1af4
+#define OFNIC_PCI_DEVICE_ID		0x10f0
+#define OFNIC_PCI_REVISION		0x01
+#define OFNIC_BAR_REGS			0
+#define OFNIC_BAR_MSIX			2
+#define OFNIC_BAR_REGS_SIZE		0x10000
+
+/* ------------------------------------------------------------------------------------------
+ * Limits.
+ */
+#define OFNIC_MAX_QUEUES		64	/* queue pairs */
+#define OFNIC_MAX_VECTORS		(OFNIC_MAX_QUEUES + 1)	/* vector 0: misc */
+#define OFNIC_RING_MIN			64	/* descriptors; ring sizes are powers of two */
+#define OFNIC_RING_MAX			4096
+#define OFNIC_RX_BUF_MIN		256	/* RX buffer size, bytes, multiple of 64 */
+#define OFNIC_RX_BUF_MAX		16384
+#define OFNIC_MIN_FRAME			14	/* shortest frame TX accepts: an Ethernet header */
+#define OFNIC_MAX_MTU			9000
+#define OFNIC_MAX_FRAME			(OFNIC_MAX_MTU + 14 + 4 + 4)	/* + VLAN + QinQ tag */
+#define OFNIC_TX_MAX_DESCS_PER_PKT	32	/* data descriptors making one packet */
+#define OFNIC_TX_MAX_PKT_LEN		(256 * 1024)	/* sum of a packet's data descriptors */
+#define OFNIC_TSO_MAX_PAYLOAD		(64 * 1024)	/* payload of one TSO/USO/UFO packet */
+#define OFNIC_TSO_MIN_MSS		64	/* smaller MSS is refused (and counted) */
+#define OFNIC_TX_MAX_HDR_LEN		256	/* all headers before the payload, incl. tunnel */
+#define OFNIC_RX_MAX_COALESCE		(64 * 1024)	/* LRO/HW-GRO packet, headers included */
+#define OFNIC_RSS_KEY_SIZE		40	/* bytes */
+#define OFNIC_RSS_INDIR_SIZE		128	/* entries, a multiple of 8 */
+#define OFNIC_RSS_MAX_CONTEXTS		8	/* context 0 is the default context */
+#define OFNIC_NTUPLE_MAX_RULES		32
+#define OFNIC_TUNNEL_PORTS		8
+#define OFNIC_VLAN_FILTER_REGS		128	/* 4096 bits */
+#define OFNIC_MC_FILTER_REGS		128	/* 4096-bit multicast hash */
+
+/* ------------------------------------------------------------------------------------------
+ * Global registers.
+ */
+#define OFNIC_REG_ID			0x0000	/* RO: OFNIC_ID_MAGIC */
+#define OFNIC_ID_MAGIC			0x434e464f	/* "OFNC" */
+#define OFNIC_REG_VERSION		0x0004	/* RO: datasheet version, major 31:16 minor 15:0 */
+#define OFNIC_VERSION_MAJOR_MASK	0xffff0000
+#define OFNIC_VERSION_MINOR_MASK	0x0000ffff
+#define OFNIC_VERSION_MAJOR		1
+#define OFNIC_VERSION_MINOR		0
+#define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
+#define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
+#define OFNIC_REG_QUEUES		0x0010	/* RO: number of queue pairs (1..OFNIC_MAX_QUEUES) */
+#define OFNIC_REG_VECTORS		0x0014	/* RO: MSI-X vectors (queues + 1) */
+#define OFNIC_REG_RING_MAX		0x0018	/* RO: largest ring size in descriptors */
+#define OFNIC_REG_MTU_MAX		0x001c	/* RO: largest MTU */
+#define OFNIC_REG_TSO_LIMITS		0x0020	/* RO: segmentation limits */
+#define OFNIC_TSO_LIMITS_MIN_MSS_MASK	0x0000ffff
+#define OFNIC_TSO_LIMITS_MAX_HDR_MASK	0xffff0000
+#define OFNIC_REG_TSO_MAX_PAYLOAD	0x0024	/* RO: largest TSO/USO/UFO payload in bytes */
+
+/* Capabilities: what this instance implements (device properties can clear bits). */
+#define OFNIC_CAP_TX_CSUM		(1ULL << 0)	/* generic csum_start/csum_offset */
+#define OFNIC_CAP_TX_SCTP_CRC		(1ULL << 1)	/* SCTP CRC32c insertion */
+#define OFNIC_CAP_TX_IP4_CSUM		(1ULL << 2)	/* IPv4 header checksum */
+#define OFNIC_CAP_TSO4			(1ULL << 3)
+#define OFNIC_CAP_TSO6			(1ULL << 4)
+#define OFNIC_CAP_TSO_ECN		(1ULL << 5)	/* CWR kept on the first segment only */
+#define OFNIC_CAP_TSO_MANGLEID		(1ULL << 6)	/* fixed IPv4 ID on request */
+#define OFNIC_CAP_USO			(1ULL << 7)	/* UDP segmentation (UDP_SEGMENT) */
+#define OFNIC_CAP_UFO			(1ULL << 8)	/* UDP fragmentation into IP fragments */
+#define OFNIC_CAP_TX_VLAN		(1ULL << 9)	/* 802.1Q tag insertion */
+#define OFNIC_CAP_RX_VLAN_STRIP		(1ULL << 10)
+#define OFNIC_CAP_RX_VLAN_FILTER	(1ULL << 11)
+#define OFNIC_CAP_RX_CSUM		(1ULL << 12)	/* IPv4/TCP/UDP/SCTP validation */
+#define OFNIC_CAP_LRO			(1ULL << 13)
+#define OFNIC_CAP_HW_GRO		(1ULL << 14)
+#define OFNIC_CAP_RSS			(1ULL << 15)	/* Toeplitz, key and indirection table */
+#define OFNIC_CAP_RSS_CONTEXTS		(1ULL << 16)	/* contexts 1..OFNIC_RSS_MAX_CONTEXTS-1 */
+#define OFNIC_CAP_NTUPLE		(1ULL << 17)
+#define OFNIC_CAP_TUNNEL_PORTS		(1ULL << 18)	/* UDP tunnel port table */
+#define OFNIC_CAP_TUNNEL_TSO		(1ULL << 19)	/* segmentation inside VXLAN/GENEVE */
+#define OFNIC_CAP_TUNNEL_CSUM		(1ULL << 20)	/* inner checksum offload */
+#define OFNIC_CAP_TUNNEL_OUTER_CSUM	(1ULL << 21)	/* outer UDP checksum per segment */
+#define OFNIC_CAP_TUNNEL_RX		(1ULL << 22)	/* inner RX csum and inner RSS */
+#define OFNIC_CAP_LOOPBACK		(1ULL << 23)
+#define OFNIC_CAP_ITR			(1ULL << 24)	/* interrupt moderation */
+#define OFNIC_CAP_GENEVE		(1ULL << 25)	/* GENEVE entries in the port table */
+#define OFNIC_CAP_MC_FILTER		(1ULL << 26)	/* multicast hash filter */
+
+/*
+ * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
+ * reset value; the bit reads as 1 until the reset has completed. OFNIC_CTRL_ENABLE lets the
+ * device pass frames at all: while clear, RX drops and TX doorbells are only latched.
+ */
+#define OFNIC_REG_CTRL			0x0040
+#define OFNIC_CTRL_RESET		0x00000001
+#define OFNIC_CTRL_ENABLE		0x00000002
+#define OFNIC_REG_STATUS		0x0044	/* RO */
+#define OFNIC_STATUS_LINK_UP		0x00000001
+#define OFNIC_STATUS_SPEED_MASK		0xffff0000	/* link speed in units of 100 Mbit/s */
+
+/*
+ * Offload enables (receive side and device-wide modes; TX offloads are requested per packet
+ * in the context descriptor). Setting a bit whose capability is absent is ignored.
+ */
+#define OFNIC_REG_OFFLOAD_CTRL		0x0048
+#define OFNIC_OFFLOAD_RX_CSUM		0x00000001	/* validate and report checksums */
+#define OFNIC_OFFLOAD_LRO		0x00000002	/* coalesce, loose rules */
+#define OFNIC_OFFLOAD_HW_GRO		0x00000004	/* coalesce, GRO rules (re-segmentable) */
+#define OFNIC_OFFLOAD_VLAN_STRIP	0x00000008
+#define OFNIC_OFFLOAD_VLAN_FILTER	0x00000010
+#define OFNIC_OFFLOAD_RSS		0x00000020	/* else everything goes to queue 0 */
+#define OFNIC_OFFLOAD_NTUPLE		0x00000040
+#define OFNIC_OFFLOAD_LOOPBACK		0x00000080	/* TX frames come back on RX, not the wire */
+#define OFNIC_OFFLOAD_PROMISC		0x00000100	/* accept every unicast address */
+#define OFNIC_OFFLOAD_ALLMULTI		0x00000200	/* accept every multicast address */
+#define OFNIC_OFFLOAD_TUNNEL_RX		0x00000400	/* parse packets to known tunnel ports */
+#define OFNIC_OFFLOAD_MC_FILTER		0x00000800	/* multicast through the hash filter */
+
+/* Station address: PERM_* read the address the device was made with; MAC_* filter unicast. */
+#define OFNIC_REG_PERM_MAC_LO		0x0050	/* RO: bytes 0..3, byte 0 in bits 7:0 */
+#define OFNIC_REG_PERM_MAC_HI		0x0054	/* RO: bytes 4..5 in bits 15:0 */
+#define OFNIC_REG_MAC_LO		0x0058
+#define OFNIC_REG_MAC_HI		0x005c
+#define OFNIC_REG_MAX_FRAME		0x0060	/* longest frame RX accepts, without FCS */
+
+/*
+ * Miscellaneous interrupt (MSI-X vector OFNIC_REG_MISC_VECTOR, reset value 0). A cause bit is
+ * set by the event and cleared by writing 1 to it; an unmasked cause fires the vector once.
+ */
+#define OFNIC_REG_MISC_CAUSE		0x0070	/* W1C */
+#define OFNIC_REG_MISC_MASK		0x0074	/* 1 = enabled */
+#define OFNIC_REG_MISC_VECTOR		0x0078
+#define OFNIC_MISC_LINK			0x00000001	/* link state changed */
+#define OFNIC_MISC_QUEUE_ERR		0x00000002	/* a queue stopped on a ring error */
+#define OFNIC_MISC_STATS		0x00000004	/* statistics dump complete */
+
+/* Coalescing (LRO/HW-GRO) parameters, shared by all queues. */
+#define OFNIC_REG_RSC_CTRL		0x0080
+#define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* bytes per coalesced packet, headers incl. */
+#define OFNIC_RSC_TIMEOUT_MASK		0xfffe0000	/* flush after this many microseconds */
+#define OFNIC_REG_RSC_FLOWS		0x0084	/* flows tracked per queue (1..64), RO max */
+
+/*
+ * Statistics: the device writes a struct ofnic_hw_stats to host memory on request.
+ * Write the buffer address to STATS_ADDR_LO/HI, then 1 to STATS_CMD; STATS_CMD reads 1 until
+ * the block is written (and OFNIC_MISC_STATS is raised). Counters never reset except by
+ * OFNIC_CTRL_RESET.
+ */
+#define OFNIC_REG_STATS_ADDR_LO		0x0090
+#define OFNIC_REG_STATS_ADDR_HI		0x0094
+#define OFNIC_REG_STATS_CMD		0x0098
+#define OFNIC_STATS_CMD_DUMP		0x00000001
+
+/*
+ * UDP tunnel port table: entry n at OFNIC_REG_TUNNEL_PORT(n). UDP packets to one of these
+ * destination ports are parsed as tunnels on RX (inner checksum, inner RSS).
+ */
+#define OFNIC_REG_TUNNEL_PORT(n)	(0x0100 + 4 * (n))
+#define OFNIC_TUNNEL_PORT_MASK		0x0000ffff	/* UDP port, host order */
+#define OFNIC_TUNNEL_TYPE_MASK		0x00030000
+#define OFNIC_TUNNEL_TYPE_NONE		0
+#define OFNIC_TUNNEL_TYPE_VXLAN		1
+#define OFNIC_TUNNEL_TYPE_GENEVE	2
+
+/* VLAN filter: bit (vid % 32) of register (vid / 32) admits VLAN vid when filtering is on. */
+#define OFNIC_REG_VLAN_FILTER(n)	(0x0800 + 4 * (n))
+/*
+ * Multicast hash filter: a multicast address is admitted if bit h is set, where
+ * h = crc32_le(~0, addr, 6) & 0xfff (the kernel's ether_crc_le()): bit h % 32 of register h / 32.
+ */
+#define OFNIC_REG_MC_FILTER(n)		(0x0a00 + 4 * (n))
+#define OFNIC_MC_HASH_MASK		0x00000fff
+
+/*
+ * Interrupt vectors. Each MSI-X vector has an arm register. A vector fires only while armed
+ * and disarms itself when it fires (one-shot), so the driver re-arms it when NAPI completes.
+ * Moderation is per queue (OFNIC_TXQ_ITR, OFNIC_RXQ_ITR): an armed vector with pending events
+ * fires when the frame threshold of one of its queues is reached or its timer expires.
+ */
+#define OFNIC_REG_VEC_ARM(v)		(0x1000 + 4 * (v))
+#define OFNIC_VEC_ARM			0x00000001	/* W: arm; R: 1 while armed */
+
+/*
+ * RSS. Context c (0 = default) has a key, an indirection table and hash-field selection.
+ * hash = Toeplitz(key, input) where input is, in this order and as selected by
+ * HASH_FIELDS for the packet's flow type: source address, destination address, source port,
+ * destination port (network byte order). Queue = INDIR[hash % OFNIC_RSS_INDIR_SIZE].
+ */
+#define OFNIC_REG_RSS_BASE(c)		(0x2000 + 0x100 * (c))
+#define OFNIC_REG_RSS_KEY(c, n)		(OFNIC_REG_RSS_BASE(c) + 4 * (n))	/* n < 10 */
+/* key byte 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_KEY(c, n) */
+#define OFNIC_REG_RSS_CTRL(c)		(OFNIC_REG_RSS_BASE(c) + 0x30)
+#define OFNIC_RSS_CTRL_ENABLE		0x00000001	/* context c >= 1 exists */
+#define OFNIC_REG_RSS_FIELDS(c)		(OFNIC_REG_RSS_BASE(c) + 0x34)
+/* Four bits per flow type, at (4 * OFNIC_FLOW_*): */
+#define OFNIC_RSS_FIELD_SRC_IP		0x1
+#define OFNIC_RSS_FIELD_DST_IP		0x2
+#define OFNIC_RSS_FIELD_SRC_PORT	0x4
+#define OFNIC_RSS_FIELD_DST_PORT	0x8
+#define OFNIC_RSS_FIELDS_DEFAULT	0x003ff3ff	/* L4 for TCP and UDP, L3 for other IP */
+/* entry 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_INDIR(c, n) */
+#define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x80 + 4 * (n))	/* n < 32 */
+
+/* Flow types (RSS field selection, ntuple rules, RX completion hash type). */
+#define OFNIC_FLOW_TCP4			0
+#define OFNIC_FLOW_UDP4			1
+#define OFNIC_FLOW_IP4			2	/* IPv4, other or fragmented */
+#define OFNIC_FLOW_TCP6			3
+#define OFNIC_FLOW_UDP6			4
+#define OFNIC_FLOW_IP6			5
+#define OFNIC_FLOW_TYPES		6
+
+/*
+ * ntuple steering: rule r matches when its flow type matches and every field equals the
+ * packet's under the rule's masks. The lowest matching rule wins; matches override RSS.
+ * Addresses are stored in network byte order as they appear in the packet (IPv4 uses word 0).
+ */
+#define OFNIC_REG_NTUPLE_BASE(r)	(0x3000 + 0x80 * (r))
+#define OFNIC_REG_NTUPLE_CTRL(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x00)
+#define OFNIC_NTUPLE_VALID		0x00000001
+#define OFNIC_NTUPLE_FLOW_MASK		0x000000f0	/* OFNIC_FLOW_* */
+#define OFNIC_NTUPLE_ACTION_MASK	0x00000300
+#define OFNIC_NTUPLE_ACTION_QUEUE	0	/* to queue ACTION.QUEUE */
+#define OFNIC_NTUPLE_ACTION_CONTEXT	1	/* RSS in context ACTION.CONTEXT, + QUEUE offset */
+#define OFNIC_NTUPLE_ACTION_DROP	2
+#define OFNIC_REG_NTUPLE_ACTION(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x04)
+#define OFNIC_NTUPLE_QUEUE_MASK		0x000000ff
+#define OFNIC_NTUPLE_CONTEXT_MASK	0x0000ff00
+#define OFNIC_REG_NTUPLE_PORTS(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x08)	/* src 15:0, dst 31:16 */
+#define OFNIC_REG_NTUPLE_PORT_MASK(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x0c)
+#define OFNIC_REG_NTUPLE_SRC_IP(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x10 + 4 * (n))
+#define OFNIC_REG_NTUPLE_SRC_MASK(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x20 + 4 * (n))
+#define OFNIC_REG_NTUPLE_DST_IP(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x30 + 4 * (n))
+#define OFNIC_REG_NTUPLE_DST_MASK(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x40 + 4 * (n))
+
+/* ------------------------------------------------------------------------------------------
+ * Queues. TX queue q at OFNIC_TXQ(q), RX queue q at OFNIC_RXQ(q).
+ *
+ * A ring is an array of 16-byte descriptors in host memory, SIZE entries (a power of two,
+ * OFNIC_RING_MIN..OFNIC_REG_RING_MAX). TAIL is the producer index the driver writes (the
+ * doorbell), HEAD the consumer index of the device, both 0..SIZE-1. The ring is empty when
+ * HEAD == TAIL; the driver never fills the last slot. BASE and SIZE may only change while
+ * the queue is disabled; enabling a queue resets HEAD and TAIL to 0. A TAIL >= SIZE, a bad
+ * base address or a descriptor the device cannot read stops the queue (CTRL.ERROR set,
+ * OFNIC_MISC_QUEUE_ERR raised) until the queue is disabled and enabled again.
+ */
+#define OFNIC_QUEUE_BASE		0x8000
+#define OFNIC_QUEUE_STRIDE		0x100
+#define OFNIC_TXQ(q)			(OFNIC_QUEUE_BASE + OFNIC_QUEUE_STRIDE * (q))
+#define OFNIC_RXQ(q)			(OFNIC_TXQ(q) + 0x80)
+
+#define OFNIC_Q_BASE_LO			0x00
+#define OFNIC_Q_BASE_HI			0x04
+#define OFNIC_Q_SIZE			0x08
+#define OFNIC_Q_CTRL			0x0c
+#define OFNIC_Q_CTRL_ENABLE		0x00000001
+#define OFNIC_Q_CTRL_ERROR		0x00000002	/* RO: stopped on a ring error */
+#define OFNIC_Q_CTRL_VECTOR_MASK	0x00ff0000	/* MSI-X vector of this queue */
+#define OFNIC_Q_TAIL			0x10	/* doorbell */
+#define OFNIC_Q_HEAD			0x14	/* RO */
+/*
+ * Moderation: fire after FRAMES completions or USECS microseconds after the first pending
+ * completion, whichever comes first. 0/0 fires at once. FRAMES is capped at 1024.
+ */
+#define OFNIC_Q_ITR			0x18
+#define OFNIC_Q_ITR_USECS_MASK		0x0000ffff
+#define OFNIC_Q_ITR_FRAMES_MASK		0xffff0000
+/* TX: where the device writes HEAD (a __le32) after it completes descriptors. */
+#define OFNIC_TXQ_HEAD_WB_LO		0x20
+#define OFNIC_TXQ_HEAD_WB_HI		0x24
+/* RX: size in bytes of every buffer posted to this queue (multiple of 64). */
+#define OFNIC_RXQ_BUF_SIZE		0x20
+
+/* ------------------------------------------------------------------------------------------
+ * TX descriptors (16 bytes). A packet is an optional context descriptor followed by one or
+ * more data descriptors, the last with OFNIC_TXD_EOP. The context describes offloads for that
+ * packet only. The device may read descriptors ahead but completes whole packets: HEAD moves
+ * past a packet only after it left (or was dropped), and then the head write-back happens.
+ */
+#define OFNIC_TXD_TYPE_MASK		0x0003
+#define OFNIC_TXD_TYPE_DATA		0
+#define OFNIC_TXD_TYPE_CTX		1
+#define OFNIC_TXD_EOP			0x0004	/* data: last buffer of the packet */
+
+struct ofnic_tx_desc {
+	__le64 addr;		/* DMA address of the buffer */
+	__le32 len;		/* buffer length, 1..65535 */
+	__le16 rsvd;
+	__le16 cmd;		/* OFNIC_TXD_* */
+};
+
+/*
+ * Context (offload) descriptor. Offsets and lengths are in bytes from the start of the frame
+ * as the descriptors carry it (before VLAN insertion). For a tunnel packet:
+ *   l2_len     outer Ethernet header (+ VLAN tags)
+ *   l3_len     outer IP header (+ IPv6 extension headers)
+ *   tun_len    outer UDP header + tunnel header + inner Ethernet header
+ *   in_l3_len  inner IP header
+ *   l4_len     inner TCP/UDP header
+ * and without a tunnel, tun_len = in_l3_len = 0 and l3_len/l4_len describe the only headers.
+ * Segmentation (OFNIC_TXC_SEG_*) needs l2_len, l3_len, l4_len (and the tunnel lengths) and
+ * mss. The device checks these lengths against the packet (IP version, protocol, header
+ * length fields, total within OFNIC_TX_MAX_HDR_LEN) and drops a packet that disagrees.
+ *
+ * Checksums: OFNIC_TXC_L4_CSUM inserts the 16-bit one's complement sum of the bytes from
+ * csum_start to the end of the packet at csum_start + csum_offset, starting from the value
+ * already in the field (the driver's pseudo-header sum, as CHECKSUM_PARTIAL leaves it).
+ * OFNIC_TXC_SCTP_CRC inserts CRC32c over the same range instead. For segmentation the
+ * device recomputes every header checksum itself and ignores csum_start/csum_offset.
+ */
+#define OFNIC_TXC_SEG_MASK		0x000f
+#define OFNIC_TXC_SEG_NONE		0
+#define OFNIC_TXC_SEG_TCP4		1	/* TSO over IPv4 */
+#define OFNIC_TXC_SEG_TCP6		2	/* TSO over IPv6 */
+#define OFNIC_TXC_SEG_UDP4		3	/* USO: one UDP datagram per mss */
+#define OFNIC_TXC_SEG_UDP6		4
+#define OFNIC_TXC_SEG_UFO4		5	/* UFO: IPv4 fragments of one datagram */
+#define OFNIC_TXC_SEG_UFO6		6	/* UFO: IPv6 fragment headers */
+#define OFNIC_TXC_TUNNEL		0x0010	/* tun_len/in_l3_len describe a UDP tunnel */
+#define OFNIC_TXC_OUTER_IPV6		0x0020	/* with TUNNEL: outer IP is IPv6 */
+#define OFNIC_TXC_OUTER_UDP_CSUM	0x0040	/* with TUNNEL: fill the outer UDP checksum */
+#define OFNIC_TXC_OUTER_IP4_CSUM	0x0080	/* with TUNNEL: outer IPv4 header checksum */
+#define OFNIC_TXC_L4_CSUM		0x0100	/* generic checksum at csum_start/offset */
+#define OFNIC_TXC_SCTP_CRC		0x0200	/* CRC32c at csum_start/offset */
+#define OFNIC_TXC_IP4_CSUM		0x0400	/* (inner) IPv4 header checksum */
+#define OFNIC_TXC_VLAN			0x0800	/* insert an 802.1Q tag with vlan_tci */
+#define OFNIC_TXC_FIXEDID		0x1000	/* TSO: keep the IPv4 ID of the first segment */
+
+struct ofnic_tx_ctx_desc {
+	__le16 mss;		/* payload bytes per segment (per fragment for UFO) */
+	__le16 vlan_tci;	/* with OFNIC_TXC_VLAN */
+	__le16 csum_start;
+	__u8 csum_offset;
+	__u8 l2_len;
+	__u8 l3_len;
+	__u8 l4_len;
+	__u8 tun_len;
+	__u8 in_l3_len;
+	__le16 offload;		/* OFNIC_TXC_* */
+	__le16 cmd;		/* OFNIC_TXD_TYPE_CTX; shares its position with ofnic_tx_desc.cmd */
+};
+
+/* ------------------------------------------------------------------------------------------
+ * RX. The driver posts struct ofnic_rx_desc entries (buffer address, the rest zero); the
+ * device overwrites each one it uses with a struct ofnic_rx_cmpl and sets OFNIC_RXC_DD last.
+ * A packet longer than one buffer (jumbo or coalesced) uses consecutive descriptors; only
+ * the last has OFNIC_RXC_EOP and only the first carries the packet's metadata. The frame is
+ * written without FCS; a stripped VLAN tag is reported in vlan_tci.
+ */
+struct ofnic_rx_desc {
+	__le64 addr;		/* DMA address of a buffer of RXQ_BUF_SIZE bytes */
+	__le64 rsvd;		/* must be zero: holds the DD bit in completion format */
+};
+
+#define OFNIC_RXC_DD			0x00000001	/* descriptor done */
+#define OFNIC_RXC_EOP			0x00000002	/* last buffer of the packet */
+#define OFNIC_RXC_VLAN			0x00000004	/* tag stripped into vlan_tci */
+#define OFNIC_RXC_IP_CSUM_OK		0x00000008	/* IPv4 header checksum verified */
+#define OFNIC_RXC_L4_CSUM_OK		0x00000010	/* TCP/UDP/SCTP checksum verified */
+#define OFNIC_RXC_CSUM_ERR		0x00000020	/* a checksum was checked and is wrong */
+#define OFNIC_RXC_CSUM_LEVEL_MASK	0x000000c0	/* extra verified checksums (tunnels) */
+#define OFNIC_RXC_HASH_TYPE_MASK	0x00000f00	/* OFNIC_RXC_HASH_* */
+#define OFNIC_RXC_HASH_NONE		0
+#define OFNIC_RXC_HASH_L3		1	/* hash over addresses */
+#define OFNIC_RXC_HASH_L4		2	/* hash over addresses and ports */
+#define OFNIC_RXC_L3_MASK		0x00003000
+#define OFNIC_RXC_L3_OTHER		0
+#define OFNIC_RXC_L3_IPV4		1
+#define OFNIC_RXC_L3_IPV6		2
+#define OFNIC_RXC_COALESCED		0x00004000	/* seg_count TCP segments merged into one */
+#define OFNIC_RXC_TUNNEL		0x00008000	/* hash and csum refer to inner headers */
+#define OFNIC_RXC_L4_MASK		0x00030000
+#define OFNIC_RXC_L4_OTHER		0
+#define OFNIC_RXC_L4_TCP		1
+#define OFNIC_RXC_L4_UDP		2
+#define OFNIC_RXC_L4_SCTP		3
+#define OFNIC_RXC_NTUPLE		0x00040000	/* steered by an ntuple rule */
+#define OFNIC_RXC_LOOPBACK		0x00080000	/* came from this port's own TX */
+
+struct ofnic_rx_cmpl {
+	__le32 rss_hash;	/* Toeplitz hash, valid if the hash type is not NONE */
+	__le16 len;		/* bytes written to this buffer */
+	__le16 vlan_tci;	/* with OFNIC_RXC_VLAN */
+	__le32 status;		/* OFNIC_RXC_*; written last */
+	__le16 seg_count;	/* with OFNIC_RXC_COALESCED: TCP segments merged */
+	__le16 mss;		/* with OFNIC_RXC_COALESCED: payload size of the merged segments */
+};
+
+/* ------------------------------------------------------------------------------------------
+ * Statistics block. OFNIC_GSTATS lists the device-wide counters and OFNIC_QSTATS the
+ * per-queue ones, each X(ENUM, "ethtool name"). The block is
+ *   __le64 global[OFNIC_GSTAT_NUM];
+ *   __le64 queue[OFNIC_REG_QUEUES][OFNIC_QSTAT_NUM];
+ * so its size is 8 * (OFNIC_GSTAT_NUM + queues * OFNIC_QSTAT_NUM) bytes.
+ */
+#define OFNIC_GSTATS(X)							\
+	X(TX_FRAMES,		"tx_wire_frames")			\
+	X(TX_BYTES,		"tx_wire_bytes")			\
+	X(TX_CSUM,		"tx_csum_inserted")			\
+	X(TX_IP4_CSUM,		"tx_ip4_csum_inserted")			\
+	X(TX_SCTP_CRC,		"tx_sctp_crc_inserted")			\
+	X(TX_VLAN,		"tx_vlan_inserted")			\
+	X(TX_TSO_PKTS,		"tx_tso_packets")			\
+	X(TX_TSO_SEGS,		"tx_tso_segments")			\
+	X(TX_USO_PKTS,		"tx_uso_packets")			\
+	X(TX_USO_SEGS,		"tx_uso_segments")			\
+	X(TX_UFO_PKTS,		"tx_ufo_packets")			\
+	X(TX_UFO_FRAGS,		"tx_ufo_fragments")			\
+	X(TX_TUNNEL_PKTS,	"tx_tunnel_packets")			\
+	X(TX_LOOPBACK,		"tx_loopback_frames")			\
+	X(TX_DROP_DESC,		"tx_drop_bad_descriptor")		\
+	X(TX_DROP_HDR,		"tx_drop_bad_header")			\
+	X(TX_DROP_MSS,		"tx_drop_bad_mss")			\
+	X(TX_DROP_LEN,		"tx_drop_bad_length")			\
+	X(TX_DROP_UNSUPP,	"tx_drop_unsupported")			\
+	X(TX_DROP_DMA,		"tx_drop_dma_error")			\
+	X(TX_DROP_LINK,		"tx_drop_link_down")			\
+	X(RX_FRAMES,		"rx_wire_frames")			\
+	X(RX_BYTES,		"rx_wire_bytes")			\
+	X(RX_BROADCAST,		"rx_broadcast")				\
+	X(RX_MULTICAST,		"rx_multicast")				\
+	X(RX_CSUM_GOOD,		"rx_csum_good")				\
+	X(RX_CSUM_BAD,		"rx_csum_bad")				\
+	X(RX_CSUM_NONE,		"rx_csum_none")				\
+	X(RX_VLAN_STRIP,	"rx_vlan_stripped")			\
+	X(RX_COALESCED,		"rx_coalesced_packets")			\
+	X(RX_COALESCED_SEGS,	"rx_coalesced_segments")		\
+	X(RX_FLUSH_FLAGS,	"rx_coalesce_flush_flags")		\
+	X(RX_FLUSH_MISMATCH,	"rx_coalesce_flush_mismatch")		\
+	X(RX_FLUSH_OOO,		"rx_coalesce_flush_out_of_order")	\
+	X(RX_FLUSH_SIZE,	"rx_coalesce_flush_size")		\
+	X(RX_FLUSH_TIMEOUT,	"rx_coalesce_flush_timeout")		\
+	X(RX_FLUSH_EVICT,	"rx_coalesce_flush_evict")		\
+	X(RX_NTUPLE_HITS,	"rx_ntuple_hits")			\
+	X(RX_DROP_FILTER,	"rx_drop_address_filter")		\
+	X(RX_DROP_VLAN,		"rx_drop_vlan_filter")			\
+	X(RX_DROP_NTUPLE,	"rx_drop_ntuple")			\
+	X(RX_DROP_SIZE,		"rx_drop_bad_size")			\
+	X(RX_DROP_QUEUE_OFF,	"rx_drop_queue_disabled")		\
+	X(RX_DROP_DMA,		"rx_drop_dma_error")			\
+	X(RX_DROP_DISABLED,	"rx_drop_device_disabled")		\
+	X(RING_ERRORS,		"ring_errors")
+
+#define OFNIC_QSTATS(X)							\
+	X(TX_PKTS,		"tx_packets")				\
+	X(TX_WIRE_PKTS,		"tx_wire_packets")			\
+	X(TX_WIRE_BYTES,	"tx_wire_bytes")			\
+	X(TX_GSO_PKTS,		"tx_hw_gso_packets")			\
+	X(TX_GSO_BYTES,		"tx_hw_gso_bytes")			\
+	X(TX_GSO_WIRE_PKTS,	"tx_hw_gso_wire_packets")		\
+	X(TX_GSO_WIRE_BYTES,	"tx_hw_gso_wire_bytes")			\
+	X(TX_CSUM,		"tx_csum_partial")			\
+	X(TX_DROPS,		"tx_hw_drops")				\
+	X(RX_PKTS,		"rx_packets")				\
+	X(RX_BYTES,		"rx_bytes")				\
+	X(RX_GRO_PKTS,		"rx_hw_gro_packets")			\
+	X(RX_GRO_BYTES,		"rx_hw_gro_bytes")			\
+	X(RX_GRO_WIRE_PKTS,	"rx_hw_gro_wire_packets")		\
+	X(RX_GRO_WIRE_BYTES,	"rx_hw_gro_wire_bytes")			\
+	X(RX_CSUM_OK,		"rx_csum_unnecessary")			\
+	X(RX_CSUM_NONE,		"rx_csum_none")				\
+	X(RX_CSUM_BAD,		"rx_csum_bad")				\
+	X(RX_STALLS,		"rx_no_buffer_stalls")			\
+	X(RX_DROPS,		"rx_hw_drops")				\
+	X(IRQS,			"interrupts")
+
+#define OFNIC_STAT_ENUM(e, name)	OFNIC_GSTAT_##e,
+enum ofnic_gstat { OFNIC_GSTATS(OFNIC_STAT_ENUM) OFNIC_GSTAT_NUM };
+#undef OFNIC_STAT_ENUM
+#define OFNIC_STAT_ENUM(e, name)	OFNIC_QSTAT_##e,
+enum ofnic_qstat { OFNIC_QSTATS(OFNIC_STAT_ENUM) OFNIC_QSTAT_NUM };
+#undef OFNIC_STAT_ENUM
+
+#define OFNIC_STATS_SIZE(queues)	(8 * (OFNIC_GSTAT_NUM + (queues) * OFNIC_QSTAT_NUM))
+
+#endif /* OFNIC_HW_H */

@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Common helpers for ofnic's tools. Source this file; it sets no shell options itself.
+#
+# Everything heavy (QEMU source and build, guest kernel, rootfs, selftests) lives under
+# $OFNIC_CACHE, outside the clone, in directories keyed by their inputs.
+
+OFNIC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OFNIC_CACHE=${OFNIC_CACHE:-$HOME/.cache/ofnic}
+# shellcheck source=versions.env
+. "$OFNIC_TOP/tools/versions.env"
+
+log()  { printf '\033[1m[ofnic %s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { printf '\033[31m[ofnic] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The Debian mirror this machine already uses, read from its apt sources (never hard-coded).
+debian_mirror() {
+	local uri
+	uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i !~ /security/) { print $i; exit } }' \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+	[ -n "$uri" ] || die "no Debian mirror found in /etc/apt/sources.list{,.d}: configure apt first"
+	echo "${uri%/}"
+}
+
+security_mirror() {
+	local uri
+	uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /security/) { print $i; exit } }' \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 ~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' \
+		/etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+	echo "${uri%/}"
+}
+
+# Run a command as root (CI and developers are root here; sudo where it is not).
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# A stamp file records that a cached step finished; a half-done step has no stamp and reruns.
+stamp_ok()  { [ -f "$1/.ofnic-done" ]; }
+stamp_set() { date -u +%FT%TZ > "$1/.ofnic-done"; }
+
+# Seconds since an epoch timestamp, for "took N s" lines.
+since() { echo $(($(date +%s) - $1)); }
