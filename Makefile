@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+# ofnic top-level Makefile. Kernel objects are described in Kbuild; this file drives the tools.
+# Everything heavy is cached in $(OFNIC_CACHE) (default ~/.cache/ofnic), outside the clone.
+
+.PHONY: help setup qemu kernel module rootfs unit test demo smoke check clean
+
+help:		## list the targets
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+setup:		## install host packages from Debian (idempotent)
+	tools/setup-host
+
+qemu:		## build QEMU 10 with the ofnic device (cached; incremental)
+	tools/build-qemu
+
+kernel:		## fetch the pinned Debian guest kernel and headers
+	tools/fetch-kernel
+
+module:		## build ofnic.ko against the guest kernel headers
+	tools/build-module
+
+rootfs:		## build the guest root filesystem (cached)
+	tools/build-rootfs
+
+unit:		## host unit tests of the device engine
+	tools/setup-host
+	$(MAKE) -C selftests/unit check
+
+smoke:		## in-guest smoke test on two ofnic ports
+	tools/vm selftests/guest/smoke.sh
+
+test:		## the whole test suite with a report (what CI runs)
+	tools/test
+
+demo:		## the main job: boot a guest with two ofnic ports and show them working
+	tools/demo
+
+check:		## kernel style: checkpatch --strict, sparse (C=1) and W=1 on the driver
+	tools/check-style
+
+clean:		## remove build outputs in the clone (caches stay)
+	tools/build-module --clean >/dev/null 2>&1 || true
+	$(MAKE) -C selftests/unit clean 2>/dev/null || true
+	rm -rf out
