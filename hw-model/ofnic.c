@@ -1,2 +1,1264 @@
-/* placeholder */
+/*
+ * ofnic: a virtual PCIe Ethernet controller (see include/ofnic_hw.h, the
+ * datasheet).
+ *
+ * This file is the QEMU glue: PCI/MSI-X, registers, bottom halves, timers and
+ * the netdev. Ring walking, parsing, hashing and filtering live in engine/,
+ * which knows nothing of QEMU.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
 #include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qemu/timer.h"
+#include "qemu/main-loop.h"
+#include "qapi/error.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "system/system.h"
+#include "net/net.h"
+#include "qom/object.h"
+
+#include "ofnic_hw.h"
+#include "ofnic_engine.h"
+
+#define TYPE_OFNIC "ofnic"
+OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
+
+/* Capabilities implemented at this stage. */
+#define OFNIC_CAPS \
+    (OFNIC_CAP_RSS | OFNIC_CAP_ITR | OFNIC_CAP_MC_FILTER | OFNIC_CAP_LOOPBACK)
+/* OFFLOAD_CTRL bits backed by a capability above (others are ignored). */
+#define OFNIC_OFFLOADS                                                    \
+    (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_PROMISC | \
+     OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER)
+
+#define OFNIC_LINK_SPEED 250 /* x 100 Mbit/s: 25 Gbit/s */
+#define OFNIC_DEFAULT_QUEUES 4
+#define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
+#define OFNIC_RSC_MAX_FLOWS 64
+#define OFNIC_TX_BUDGET 256   /* packets per TX bottom half run */
+#define OFNIC_TX_QUOTA_MIN 16 /* packets per queue per run, at least */
+#define OFNIC_ITR_MAX_FRAMES 1024
+#define OFNIC_NTUPLE_REGS 20  /* words 0x00..0x4c of a rule */
+#define OFNIC_RSS_CTX_REGS 64 /* words of one RSS context block */
+
+typedef struct OfnicQueue {
+    OfnicState *s;
+    uint16_t index;
+    bool is_rx;
+    bool stalled; /* RX: waiting for buffers, stall counted */
+    bool timer_running;
+    uint32_t base_lo; /* latched until BASE_HI */
+    uint64_t base;
+    uint32_t size;
+    uint32_t ctrl;
+    uint32_t tail;
+    uint32_t head;
+    uint32_t itr;
+    uint32_t wb_lo; /* TX: head write-back, latched */
+    uint64_t wb_addr;
+    uint32_t buf_size;    /* RX */
+    uint32_t irq_pending; /* completions not signalled yet */
+    QEMUTimer *itr_timer;
+} OfnicQueue;
+
+struct OfnicState {
+    PCIDevice parent_obj;
+
+    NICState *nic;
+    NICConf conf;
+    MemoryRegion mmio;
+    QEMUBH *tx_bh;
+    struct ofnic_dma dma;
+    uint8_t *tx_buf;     /* OFNIC_TX_MAX_PKT_LEN, one packet */
+    uint64_t *stats_buf; /* OFNIC_STATS_SIZE(queues) */
+
+    /* properties */
+    uint32_t queues;
+    uint32_t nvec;
+
+    /* registers */
+    uint32_t ctrl;
+    uint32_t offload;
+    uint32_t max_frame;
+    uint32_t misc_cause;
+    uint32_t misc_mask;
+    uint32_t misc_vector;
+    uint32_t rsc_ctrl;
+    uint32_t rsc_flows;
+    uint32_t mac_lo; /* latched until MAC_HI */
+    uint8_t perm_mac[6];
+    uint32_t stats_lo;
+    uint64_t stats_addr;
+    uint32_t tunnel_port[OFNIC_TUNNEL_PORTS];
+    uint32_t vlan_filter[OFNIC_VLAN_FILTER_REGS];
+    uint32_t rss_regs[OFNIC_RSS_MAX_CONTEXTS][OFNIC_RSS_CTX_REGS];
+    uint32_t ntuple[OFNIC_NTUPLE_MAX_RULES][OFNIC_NTUPLE_REGS];
+    bool vec_armed[OFNIC_MAX_VECTORS];
+    bool vec_pending[OFNIC_MAX_VECTORS];
+
+    struct ofnic_mac_filter filt; /* MAC, effective offloads, MC hash table */
+    struct ofnic_rss_ctx rss0;    /* RSS context 0 as the engine uses it */
+
+    OfnicQueue txq[OFNIC_MAX_QUEUES];
+    OfnicQueue rxq[OFNIC_MAX_QUEUES];
+    unsigned int tx_rr;
+
+    uint64_t gstats[OFNIC_GSTAT_NUM];
+    uint64_t qstats[OFNIC_MAX_QUEUES][OFNIC_QSTAT_NUM];
+};
+
+#define GSTAT(s, e) ((s)->gstats[OFNIC_GSTAT_##e])
+#define QSTAT(s, q, e) ((s)->qstats[(q)->index][OFNIC_QSTAT_##e])
+
+static ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
+                              bool loopback);
+
+/*
+ * DMA
+ */
+static int ofnic_dma_read(void *opaque, uint64_t addr, void *buf, size_t len)
+{
+    OfnicState *s = opaque;
+
+    return pci_dma_read(&s->parent_obj, addr, buf, len) != MEMTX_OK;
+}
+
+static int ofnic_dma_write(void *opaque, uint64_t addr, const void *buf,
+                           size_t len)
+{
+    OfnicState *s = opaque;
+
+    return pci_dma_write(&s->parent_obj, addr, buf, len) != MEMTX_OK;
+}
+
+/*
+ * Interrupts: MSI-X only, one-shot vectors armed through VEC_ARM.
+ */
+static inline bool ofnic_q_running(const OfnicQueue *q)
+{
+    return (q->ctrl & (OFNIC_Q_CTRL_ENABLE | OFNIC_Q_CTRL_ERROR)) ==
+           OFNIC_Q_CTRL_ENABLE;
+}
+
+static inline unsigned int ofnic_q_vector(const OfnicQueue *q)
+{
+    return (q->ctrl & OFNIC_Q_CTRL_VECTOR_MASK) >> 16;
+}
+
+static void ofnic_q_irq_clear(OfnicQueue *q)
+{
+    q->irq_pending = 0;
+    if (q->timer_running) {
+        timer_del(q->itr_timer);
+        q->timer_running = false;
+    }
+}
+
+static void ofnic_vec_fire(OfnicState *s, unsigned int v)
+{
+    unsigned int i;
+
+    s->vec_armed[v] = false;
+    s->vec_pending[v] = false;
+    msix_notify(&s->parent_obj, v);
+
+    /*
+     * This interrupt covers every queue on the vector: restart their
+     * moderation.
+     */
+    for (i = 0; i < s->queues; i++) {
+        bool tx = ofnic_q_vector(&s->txq[i]) == v;
+        bool rx = ofnic_q_vector(&s->rxq[i]) == v;
+
+        if (tx) {
+            ofnic_q_irq_clear(&s->txq[i]);
+        }
+        if (rx) {
+            ofnic_q_irq_clear(&s->rxq[i]);
+        }
+        if (tx || rx) {
+            s->qstats[i][OFNIC_QSTAT_IRQS]++;
+        }
+    }
+}
+
+static void ofnic_vec_request(OfnicState *s, unsigned int v)
+{
+    if (v >= s->nvec) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: interrupt on vector %u, device has %u\n", v,
+                      s->nvec);
+        return;
+    }
+    if (s->vec_armed[v]) {
+        ofnic_vec_fire(s, v);
+    } else {
+        s->vec_pending[v] = true;
+    }
+}
+
+static void ofnic_q_signal(OfnicQueue *q)
+{
+    ofnic_q_irq_clear(q);
+    ofnic_vec_request(q->s, ofnic_q_vector(q));
+}
+
+/* n completions on queue q: fire now or let moderation delay it. */
+static void ofnic_q_event(OfnicQueue *q, uint32_t n)
+{
+    uint32_t usecs = q->itr & OFNIC_Q_ITR_USECS_MASK;
+    uint32_t frames = (q->itr & OFNIC_Q_ITR_FRAMES_MASK) >> 16;
+
+    q->irq_pending += n;
+    if (!usecs || (frames && q->irq_pending >= frames)) {
+        ofnic_q_signal(q);
+        return;
+    }
+    if (!q->timer_running) {
+        q->timer_running = true;
+        timer_mod(q->itr_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                    (int64_t)usecs * SCALE_US);
+    }
+}
+
+static void ofnic_itr_timer(void *opaque)
+{
+    OfnicQueue *q = opaque;
+
+    q->timer_running = false;
+    if (q->irq_pending) {
+        ofnic_q_signal(q);
+    }
+}
+
+static void ofnic_misc_raise(OfnicState *s, uint32_t cause)
+{
+    uint32_t new = cause & ~s->misc_cause;
+
+    s->misc_cause |= cause;
+    if (new & s->misc_mask) {
+        ofnic_vec_request(s, s->misc_vector);
+    }
+}
+
+static void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "ofnic: %cXQ%u stopped: %s\n",
+                  q->is_rx ? 'R' : 'T', q->index, why);
+    if (!(q->ctrl & OFNIC_Q_CTRL_ERROR)) {
+        q->ctrl |= OFNIC_Q_CTRL_ERROR;
+        GSTAT(s, RING_ERRORS)++;
+        ofnic_misc_raise(s, OFNIC_MISC_QUEUE_ERR);
+    }
+}
+
+/*
+ * TX
+ */
+static void ofnic_tx_send(OfnicState *s, OfnicQueue *q,
+                          const struct ofnic_tx_pkt *pkt)
+{
+    QSTAT(s, q, TX_PKTS)++;
+
+    if (pkt->has_ctx && pkt->ctx.offload) {
+        /* No TX offload is implemented (and none is advertised) yet. */
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: TXQ%u: unsupported offload 0x%x\n", q->index,
+                      le16_to_cpu(pkt->ctx.offload));
+        GSTAT(s, TX_DROP_UNSUPP)++;
+        QSTAT(s, q, TX_DROPS)++;
+        return;
+    }
+    if (s->filt.offload & OFNIC_OFFLOAD_LOOPBACK) {
+        GSTAT(s, TX_LOOPBACK)++;
+        ofnic_rx_frame(s, s->tx_buf, pkt->len, true);
+        return;
+    }
+    if (qemu_get_queue(s->nic)->link_down) {
+        GSTAT(s, TX_DROP_LINK)++;
+        QSTAT(s, q, TX_DROPS)++;
+        return;
+    }
+    GSTAT(s, TX_FRAMES)++;
+    GSTAT(s, TX_BYTES) += pkt->len;
+    QSTAT(s, q, TX_WIRE_PKTS)++;
+    QSTAT(s, q, TX_WIRE_BYTES) += pkt->len;
+    qemu_send_packet(qemu_get_queue(s->nic), s->tx_buf, pkt->len);
+}
+
+/*
+ * Process up to quota packets of q. Returns true if the ring may hold more
+ * work.
+ */
+static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
+                           unsigned int *done)
+{
+    struct ofnic_ring r = {
+        .base = q->base,
+        .size = q->size,
+        .head = q->head,
+        .tail = q->tail,
+    };
+    struct ofnic_tx_pkt pkt;
+    unsigned int n = 0;
+    bool more = true;
+
+    while (r.head != r.tail) {
+        if (n == quota) {
+            goto out;
+        }
+        switch (ofnic_tx_fetch(&s->dma, &r, s->tx_buf, OFNIC_TX_MAX_PKT_LEN,
+                               &pkt)) {
+        case OFNIC_TX_READY:
+            ofnic_tx_send(s, q, &pkt);
+            break;
+        case OFNIC_TX_NOT_READY:
+            more = false;
+            goto out;
+        case OFNIC_TX_MALFORMED:
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "ofnic: TXQ%u: dropped packet at %u: %s\n", q->index,
+                          r.head, ofnic_tx_error_str(pkt.error));
+            if (pkt.error == OFNIC_TXE_TOO_LONG ||
+                pkt.error == OFNIC_TXE_TOO_SHORT) {
+                GSTAT(s, TX_DROP_LEN)++;
+            } else {
+                GSTAT(s, TX_DROP_DESC)++;
+            }
+            QSTAT(s, q, TX_DROPS)++;
+            break;
+        case OFNIC_TX_DMA_ERROR:
+            if (pkt.desc_dma_error) {
+                ofnic_ring_error(s, q, "descriptor read failed");
+                more = false;
+                goto out;
+            }
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "ofnic: TXQ%u: buffer read failed at %u\n", q->index,
+                          r.head);
+            GSTAT(s, TX_DROP_DMA)++;
+            QSTAT(s, q, TX_DROPS)++;
+            break;
+        }
+        r.head = (r.head + pkt.ndesc) & (r.size - 1);
+        n++;
+    }
+    more = false;
+out:
+    if (n) {
+        __le32 head = cpu_to_le32(r.head);
+
+        q->head = r.head;
+        if (q->wb_addr && pci_dma_write(&s->parent_obj, q->wb_addr, &head,
+                                        sizeof(head)) != MEMTX_OK) {
+            ofnic_ring_error(s, q, "head write-back failed");
+        }
+        ofnic_q_event(q, n);
+    }
+    *done += n;
+    return more;
+}
+
+static void ofnic_tx_bh(void *opaque)
+{
+    OfnicState *s = opaque;
+    unsigned int quota = MAX(OFNIC_TX_BUDGET / s->queues, OFNIC_TX_QUOTA_MIN);
+    unsigned int done = 0, k;
+    bool more = false;
+
+    if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
+        return; /* doorbells stay latched until ENABLE */
+    }
+    for (k = 0; k < s->queues; k++) {
+        OfnicQueue *q = &s->txq[(s->tx_rr + k) % s->queues];
+
+        if (done >= OFNIC_TX_BUDGET) {
+            more = true;
+            break;
+        }
+        if (!ofnic_q_running(q) || q->head == q->tail) {
+            continue;
+        }
+        more |= ofnic_tx_queue(s, q, MIN(quota, OFNIC_TX_BUDGET - done), &done);
+    }
+    s->tx_rr = (s->tx_rr + 1) % s->queues;
+    if (more) {
+        qemu_bh_schedule(s->tx_bh);
+    }
+}
+
+/*
+ * RX
+ */
+static ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
+                              bool loopback)
+{
+    struct ofnic_pkt_info pi;
+    struct ofnic_rx_meta meta = { 0 };
+    struct ofnic_ring r;
+    enum ofnic_mac_verdict verdict = OFNIC_MAC_UNICAST;
+    uint32_t qi = 0, hash = 0, used;
+    unsigned int htype = OFNIC_RXC_HASH_NONE;
+    OfnicQueue *q;
+
+    if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
+        GSTAT(s, RX_DROP_DISABLED)++;
+        return size;
+    }
+    if (size < OFNIC_MIN_FRAME || size > s->max_frame) {
+        GSTAT(s, RX_DROP_SIZE)++;
+        return size;
+    }
+    ofnic_parse(buf, size, &pi);
+    if (!loopback) {
+        /* Loopback frames come from this port: no address filter. */
+        verdict = ofnic_mac_filter(&s->filt, buf);
+        if (verdict == OFNIC_MAC_DROP) {
+            GSTAT(s, RX_DROP_FILTER)++;
+            return size;
+        }
+    }
+
+    if (s->filt.offload & OFNIC_OFFLOAD_RSS) {
+        htype = ofnic_rss(&s->rss0, buf, &pi, &hash, &qi);
+        if (htype == OFNIC_RXC_HASH_NONE) {
+            qi = 0;
+        } else if (qi >= s->queues) {
+            qemu_log_mask(
+                LOG_GUEST_ERROR,
+                "ofnic: RSS indirection entry %u names queue %u of %u\n",
+                hash % OFNIC_RSS_INDIR_SIZE, qi, s->queues);
+            qi %= s->queues;
+        }
+    }
+    q = &s->rxq[qi];
+    if (!ofnic_q_running(q)) {
+        GSTAT(s, RX_DROP_QUEUE_OFF)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return size;
+    }
+
+    meta.rss_hash = hash;
+    meta.status =
+        (htype << 8) | ((uint32_t)pi.l3 << 12) | ((uint32_t)pi.l4 << 16);
+    if (loopback) {
+        meta.status |= OFNIC_RXC_LOOPBACK;
+    }
+    r.base = q->base;
+    r.size = q->size;
+    r.head = q->head;
+    r.tail = q->tail;
+
+    switch (ofnic_rx_place(&s->dma, &r, q->buf_size, buf, size, &meta, &used)) {
+    case OFNIC_RX_DONE:
+        break;
+    case OFNIC_RX_NO_SPACE:
+        if (!q->stalled) {
+            q->stalled = true;
+            QSTAT(s, q, RX_STALLS)++;
+        }
+        if (loopback) {
+            QSTAT(s, q, RX_DROPS)++;
+            return size;
+        }
+        return 0; /* QEMU keeps the packet until qemu_flush_queued_packets() */
+    case OFNIC_RX_RING_DMA_ERROR:
+        q->head = r.head;
+        ofnic_ring_error(s, q, "descriptor access failed");
+        GSTAT(s, RX_DROP_DMA)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return size;
+    case OFNIC_RX_BUF_DMA_ERROR:
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: RXQ%u: buffer write failed at %u\n", q->index,
+                      q->head);
+        GSTAT(s, RX_DROP_DMA)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return size;
+    }
+
+    q->head = r.head;
+    q->stalled = false;
+    if (!loopback) {
+        GSTAT(s, RX_FRAMES)++;
+        GSTAT(s, RX_BYTES) += size;
+    }
+    if (verdict == OFNIC_MAC_BROADCAST) {
+        GSTAT(s, RX_BROADCAST)++;
+    } else if (verdict == OFNIC_MAC_MULTICAST) {
+        GSTAT(s, RX_MULTICAST)++;
+    }
+    GSTAT(s, RX_CSUM_NONE)++;
+    QSTAT(s, q, RX_PKTS)++;
+    QSTAT(s, q, RX_BYTES) += size;
+    QSTAT(s, q, RX_CSUM_NONE)++;
+    ofnic_q_event(q, 1);
+    return size;
+}
+
+static bool ofnic_can_receive(NetClientState *nc)
+{
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down;
+}
+
+static ssize_t ofnic_receive(NetClientState *nc, const uint8_t *buf,
+                             size_t size)
+{
+    return ofnic_rx_frame(qemu_get_nic_opaque(nc), buf, size, false);
+}
+
+static void ofnic_set_link_status(NetClientState *nc)
+{
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    ofnic_misc_raise(s, OFNIC_MISC_LINK);
+    if (!nc->link_down) {
+        qemu_flush_queued_packets(nc);
+    }
+}
+
+static NetClientInfo net_ofnic_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = ofnic_can_receive,
+    .receive = ofnic_receive,
+    .link_status_changed = ofnic_set_link_status,
+};
+
+/*
+ * Reset
+ */
+static void ofnic_queue_reset(OfnicQueue *q)
+{
+    ofnic_q_irq_clear(q);
+    q->stalled = false;
+    q->base_lo = 0;
+    q->base = 0;
+    q->size = 0;
+    q->ctrl = (uint32_t)(q->index + 1) << 16;
+    q->tail = 0;
+    q->head = 0;
+    q->itr = 0;
+    q->wb_lo = 0;
+    q->wb_addr = 0;
+    q->buf_size = 0;
+}
+
+static void ofnic_reset(OfnicState *s)
+{
+    unsigned int i;
+
+    qemu_bh_cancel(s->tx_bh);
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        ofnic_queue_reset(&s->txq[i]);
+        ofnic_queue_reset(&s->rxq[i]);
+    }
+    s->tx_rr = 0;
+    s->ctrl = 0;
+    s->offload = 0;
+    s->max_frame = OFNIC_DEFAULT_MAX_FRAME;
+    s->misc_cause = 0;
+    s->misc_mask = 0;
+    s->misc_vector = 0;
+    s->rsc_ctrl = 0;
+    s->rsc_flows = OFNIC_RSC_MAX_FLOWS;
+    s->stats_lo = 0;
+    s->stats_addr = 0;
+    memset(s->tunnel_port, 0, sizeof(s->tunnel_port));
+    memset(s->vlan_filter, 0, sizeof(s->vlan_filter));
+    memset(s->rss_regs, 0, sizeof(s->rss_regs));
+    memset(s->ntuple, 0, sizeof(s->ntuple));
+    memset(s->vec_armed, 0, sizeof(s->vec_armed));
+    memset(s->vec_pending, 0, sizeof(s->vec_pending));
+    memset(s->gstats, 0, sizeof(s->gstats));
+    memset(s->qstats, 0, sizeof(s->qstats));
+
+    memset(&s->filt, 0, sizeof(s->filt));
+    memcpy(s->filt.mac, s->perm_mac, 6);
+    s->mac_lo = ldl_le_p(s->perm_mac);
+
+    for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
+        s->rss_regs[i][OFNIC_REG_RSS_FIELDS(0) / 4 -
+                       OFNIC_REG_RSS_BASE(0) / 4] = OFNIC_RSS_FIELDS_DEFAULT;
+    }
+    memset(s->rss0.key, 0, sizeof(s->rss0.key));
+    memset(s->rss0.indir, 0, sizeof(s->rss0.indir));
+    s->rss0.fields = OFNIC_RSS_FIELDS_DEFAULT;
+    s->rss0.tbl_valid = false;
+}
+
+static void ofnic_qdev_reset_hold(Object *obj, ResetType type)
+{
+    ofnic_reset(OFNIC(obj));
+}
+
+/*
+ * Registers
+ */
+static void ofnic_stats_dump(OfnicState *s)
+{
+    size_t len = OFNIC_STATS_SIZE(s->queues);
+    uint64_t *p = s->stats_buf;
+    unsigned int i, j;
+
+    for (i = 0; i < OFNIC_GSTAT_NUM; i++) {
+        *p++ = cpu_to_le64(s->gstats[i]);
+    }
+    for (i = 0; i < s->queues; i++) {
+        for (j = 0; j < OFNIC_QSTAT_NUM; j++) {
+            *p++ = cpu_to_le64(s->qstats[i][j]);
+        }
+    }
+    if (pci_dma_write(&s->parent_obj, s->stats_addr, s->stats_buf, len) !=
+        MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: statistics write to 0x%" PRIx64 " failed\n",
+                      s->stats_addr);
+        return;
+    }
+    ofnic_misc_raise(s, OFNIC_MISC_STATS);
+}
+
+static void ofnic_set_ctrl(OfnicState *s, uint32_t val)
+{
+    bool was = s->ctrl & OFNIC_CTRL_ENABLE;
+
+    if (val & OFNIC_CTRL_RESET) {
+        ofnic_reset(s); /* synchronous: RESET reads 0 afterwards */
+        return;
+    }
+    if (val & ~(OFNIC_CTRL_RESET | OFNIC_CTRL_ENABLE)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "ofnic: reserved CTRL bits 0x%x\n", val);
+    }
+    s->ctrl = val & OFNIC_CTRL_ENABLE;
+    if (!was && (s->ctrl & OFNIC_CTRL_ENABLE)) {
+        qemu_bh_schedule(s->tx_bh);
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    }
+}
+
+static bool ofnic_q_config_ok(OfnicQueue *q, const char **why)
+{
+    if (q->size < OFNIC_RING_MIN || q->size > OFNIC_RING_MAX ||
+        (q->size & (q->size - 1))) {
+        *why = "ring size not a power of two in range";
+        return false;
+    }
+    if (q->is_rx && (q->buf_size < OFNIC_RX_BUF_MIN ||
+                     q->buf_size > OFNIC_RX_BUF_MAX || q->buf_size % 64)) {
+        *why = "bad RX buffer size";
+        return false;
+    }
+    return true;
+}
+
+static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
+{
+    bool was = q->ctrl & OFNIC_Q_CTRL_ENABLE;
+    bool en = val & OFNIC_Q_CTRL_ENABLE;
+    const char *why;
+
+    q->ctrl = (q->ctrl & ~OFNIC_Q_CTRL_VECTOR_MASK) |
+              (val & OFNIC_Q_CTRL_VECTOR_MASK);
+    if (ofnic_q_vector(q) >= s->nvec) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: %cXQ%u: vector %u out of range\n",
+                      q->is_rx ? 'R' : 'T', q->index, ofnic_q_vector(q));
+    }
+    if (en && !was) {
+        q->ctrl |= OFNIC_Q_CTRL_ENABLE;
+        q->ctrl &= ~OFNIC_Q_CTRL_ERROR;
+        q->head = 0;
+        q->tail = 0;
+        q->stalled = false;
+        ofnic_q_irq_clear(q);
+        if (!ofnic_q_config_ok(q, &why)) {
+            ofnic_ring_error(s, q, why);
+        } else if (q->is_rx) {
+            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        }
+    } else if (!en && was) {
+        q->ctrl &= ~OFNIC_Q_CTRL_ENABLE;
+        q->stalled = false;
+        ofnic_q_irq_clear(q);
+    }
+}
+
+static void ofnic_q_set_tail(OfnicState *s, OfnicQueue *q, uint32_t val)
+{
+    if (!ofnic_q_running(q)) {
+        q->tail = val; /* latched; enabling resets it */
+        return;
+    }
+    if (val >= q->size) {
+        ofnic_ring_error(s, q, "TAIL >= SIZE");
+        return;
+    }
+    q->tail = val;
+    if (q->is_rx) {
+        q->stalled = false;
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    } else if (s->ctrl & OFNIC_CTRL_ENABLE) {
+        qemu_bh_schedule(s->tx_bh);
+    }
+}
+
+static uint64_t ofnic_q_read(OfnicQueue *q, unsigned int reg, bool *ok)
+{
+    switch (reg) {
+    case OFNIC_Q_BASE_LO:
+        return q->base_lo;
+    case OFNIC_Q_BASE_HI:
+        return q->base >> 32;
+    case OFNIC_Q_SIZE:
+        return q->size;
+    case OFNIC_Q_CTRL:
+        return q->ctrl;
+    case OFNIC_Q_TAIL:
+        return q->tail;
+    case OFNIC_Q_HEAD:
+        return q->head;
+    case OFNIC_Q_ITR:
+        return q->itr;
+    case OFNIC_TXQ_HEAD_WB_LO: /* == OFNIC_RXQ_BUF_SIZE */
+        return q->is_rx ? q->buf_size : q->wb_lo;
+    case OFNIC_TXQ_HEAD_WB_HI:
+        if (!q->is_rx) {
+            return q->wb_addr >> 32;
+        }
+        break;
+    }
+    *ok = false;
+    return 0;
+}
+
+static void ofnic_q_write(OfnicState *s, OfnicQueue *q, unsigned int reg,
+                          uint32_t val, bool *ok)
+{
+    bool locked = q->ctrl & OFNIC_Q_CTRL_ENABLE;
+    uint32_t frames;
+
+    switch (reg) {
+    case OFNIC_Q_BASE_LO:
+    case OFNIC_Q_BASE_HI:
+    case OFNIC_Q_SIZE:
+        if (locked) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "ofnic: %cXQ%u: BASE/SIZE written while enabled\n",
+                          q->is_rx ? 'R' : 'T', q->index);
+            return;
+        }
+        if (reg == OFNIC_Q_BASE_LO) {
+            q->base_lo = val;
+        } else if (reg == OFNIC_Q_BASE_HI) {
+            q->base = ((uint64_t)val << 32) | q->base_lo;
+        } else {
+            q->size = val;
+        }
+        return;
+    case OFNIC_Q_CTRL:
+        ofnic_q_set_ctrl(s, q, val);
+        return;
+    case OFNIC_Q_TAIL:
+        ofnic_q_set_tail(s, q, val);
+        return;
+    case OFNIC_Q_HEAD:
+        qemu_log_mask(LOG_GUEST_ERROR, "ofnic: write to read-only HEAD\n");
+        return;
+    case OFNIC_Q_ITR:
+        frames =
+            MIN((val & OFNIC_Q_ITR_FRAMES_MASK) >> 16, OFNIC_ITR_MAX_FRAMES);
+        q->itr = (val & OFNIC_Q_ITR_USECS_MASK) | (frames << 16);
+        return;
+    case OFNIC_TXQ_HEAD_WB_LO: /* == OFNIC_RXQ_BUF_SIZE */
+        if (!q->is_rx) {
+            q->wb_lo = val;
+        } else if (locked) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "ofnic: RXQ%u: BUF_SIZE written while enabled\n",
+                          q->index);
+        } else {
+            q->buf_size = val;
+        }
+        return;
+    case OFNIC_TXQ_HEAD_WB_HI:
+        if (!q->is_rx) {
+            q->wb_addr = ((uint64_t)val << 32) | q->wb_lo;
+            return;
+        }
+        break;
+    }
+    *ok = false;
+}
+
+/* Map an offset to a queue register; returns NULL if it is not one. */
+static OfnicQueue *ofnic_q_decode(OfnicState *s, hwaddr addr, unsigned int *reg)
+{
+    unsigned int qi, r;
+
+    if (addr < OFNIC_QUEUE_BASE) {
+        return NULL;
+    }
+    qi = (addr - OFNIC_QUEUE_BASE) / OFNIC_QUEUE_STRIDE;
+    if (qi >= s->queues) {
+        return NULL;
+    }
+    r = (addr - OFNIC_QUEUE_BASE) % OFNIC_QUEUE_STRIDE;
+    *reg = r & 0x7f;
+    return r < 0x80 ? &s->txq[qi] : &s->rxq[qi];
+}
+
+/* RSS context registers: returns a pointer to the storage word or NULL. */
+static uint32_t *ofnic_rss_reg(OfnicState *s, hwaddr addr)
+{
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+
+    if (r < 4 * (OFNIC_RSS_KEY_SIZE / 4) || r == 0x30 || r == 0x34 ||
+        r >= 0x80) {
+        return &s->rss_regs[c][r / 4];
+    }
+    return NULL;
+}
+
+static void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
+{
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+
+    if (r == 0x30) {
+        val &= OFNIC_RSS_CTRL_ENABLE;
+    } else if (r == 0x34) {
+        val &= 0x00ffffff; /* 6 flow types */
+    }
+    s->rss_regs[c][r / 4] = val;
+    if (c != 0) {
+        return; /* contexts >= 1: stored only for now */
+    }
+    if (r < OFNIC_RSS_KEY_SIZE) {
+        stl_le_p(&s->rss0.key[r], val);
+        s->rss0.tbl_valid = false;
+    } else if (r == 0x34) {
+        s->rss0.fields = val;
+    } else if (r >= 0x80) {
+        stl_le_p(&s->rss0.indir[r - 0x80], val);
+    }
+}
+
+static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    OfnicState *s = opaque;
+    OfnicQueue *q;
+    unsigned int reg;
+    uint32_t *p;
+    bool ok = true;
+    uint64_t val;
+
+    switch (addr) {
+    case OFNIC_REG_ID:
+        return OFNIC_ID_MAGIC;
+    case OFNIC_REG_VERSION:
+        return (OFNIC_VERSION_MAJOR << 16) | OFNIC_VERSION_MINOR;
+    case OFNIC_REG_CAP_LO:
+        return (uint32_t)OFNIC_CAPS;
+    case OFNIC_REG_CAP_HI:
+        return (uint32_t)(OFNIC_CAPS >> 32);
+    case OFNIC_REG_QUEUES:
+        return s->queues;
+    case OFNIC_REG_VECTORS:
+        return s->nvec;
+    case OFNIC_REG_RING_MAX:
+        return OFNIC_RING_MAX;
+    case OFNIC_REG_MTU_MAX:
+        return OFNIC_MAX_MTU;
+    case OFNIC_REG_TSO_LIMITS:
+        return OFNIC_TSO_MIN_MSS | (OFNIC_TX_MAX_HDR_LEN << 16);
+    case OFNIC_REG_TSO_MAX_PAYLOAD:
+        return OFNIC_TSO_MAX_PAYLOAD;
+    case OFNIC_REG_CTRL:
+        return s->ctrl;
+    case OFNIC_REG_STATUS:
+        if (qemu_get_queue(s->nic)->link_down) {
+            return 0;
+        }
+        return OFNIC_STATUS_LINK_UP | (OFNIC_LINK_SPEED << 16);
+    case OFNIC_REG_OFFLOAD_CTRL:
+        return s->offload;
+    case OFNIC_REG_PERM_MAC_LO:
+        return ldl_le_p(s->perm_mac);
+    case OFNIC_REG_PERM_MAC_HI:
+        return lduw_le_p(s->perm_mac + 4);
+    case OFNIC_REG_MAC_LO:
+        return s->mac_lo;
+    case OFNIC_REG_MAC_HI:
+        return lduw_le_p(s->filt.mac + 4);
+    case OFNIC_REG_MAX_FRAME:
+        return s->max_frame;
+    case OFNIC_REG_MISC_CAUSE:
+        return s->misc_cause;
+    case OFNIC_REG_MISC_MASK:
+        return s->misc_mask;
+    case OFNIC_REG_MISC_VECTOR:
+        return s->misc_vector;
+    case OFNIC_REG_RSC_CTRL:
+        return s->rsc_ctrl;
+    case OFNIC_REG_RSC_FLOWS:
+        return s->rsc_flows;
+    case OFNIC_REG_STATS_ADDR_LO:
+        return s->stats_lo;
+    case OFNIC_REG_STATS_ADDR_HI:
+        return s->stats_addr >> 32;
+    case OFNIC_REG_STATS_CMD:
+        return 0; /* dumps complete synchronously */
+    }
+
+    if (addr >= OFNIC_REG_TUNNEL_PORT(0) &&
+        addr < OFNIC_REG_TUNNEL_PORT(OFNIC_TUNNEL_PORTS)) {
+        return s->tunnel_port[(addr - OFNIC_REG_TUNNEL_PORT(0)) / 4];
+    }
+    if (addr >= OFNIC_REG_VLAN_FILTER(0) &&
+        addr < OFNIC_REG_VLAN_FILTER(OFNIC_VLAN_FILTER_REGS)) {
+        return s->vlan_filter[(addr - OFNIC_REG_VLAN_FILTER(0)) / 4];
+    }
+    if (addr >= OFNIC_REG_MC_FILTER(0) &&
+        addr < OFNIC_REG_MC_FILTER(OFNIC_MC_FILTER_REGS)) {
+        return s->filt.mc_hash[(addr - OFNIC_REG_MC_FILTER(0)) / 4];
+    }
+    if (addr >= OFNIC_REG_VEC_ARM(0) && addr < OFNIC_REG_VEC_ARM(s->nvec)) {
+        return s->vec_armed[(addr - OFNIC_REG_VEC_ARM(0)) / 4];
+    }
+    if (addr >= OFNIC_REG_RSS_BASE(0) &&
+        addr < OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS)) {
+        p = ofnic_rss_reg(s, addr);
+        if (p) {
+            return *p;
+        }
+    }
+    if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
+        addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
+        (addr & 0x7f) < 4 * OFNIC_NTUPLE_REGS) {
+        return s->ntuple[(addr - OFNIC_REG_NTUPLE_BASE(0)) / 0x80]
+                        [(addr & 0x7f) / 4];
+    }
+    q = ofnic_q_decode(s, addr, &reg);
+    if (q) {
+        val = ofnic_q_read(q, reg, &ok);
+        if (ok) {
+            return val;
+        }
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "ofnic: read of unknown register 0x%" HWADDR_PRIx "\n", addr);
+    return 0;
+}
+
+static void ofnic_write_ro(hwaddr addr)
+{
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "ofnic: write to read-only register 0x%" HWADDR_PRIx "\n",
+                  addr);
+}
+
+static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
+                             unsigned size)
+{
+    OfnicState *s = opaque;
+    uint32_t val = val64, old;
+    OfnicQueue *q;
+    unsigned int reg, i;
+    bool ok = true;
+
+    switch (addr) {
+    case OFNIC_REG_ID:
+    case OFNIC_REG_VERSION:
+    case OFNIC_REG_CAP_LO:
+    case OFNIC_REG_CAP_HI:
+    case OFNIC_REG_QUEUES:
+    case OFNIC_REG_VECTORS:
+    case OFNIC_REG_RING_MAX:
+    case OFNIC_REG_MTU_MAX:
+    case OFNIC_REG_TSO_LIMITS:
+    case OFNIC_REG_TSO_MAX_PAYLOAD:
+    case OFNIC_REG_STATUS:
+    case OFNIC_REG_PERM_MAC_LO:
+    case OFNIC_REG_PERM_MAC_HI:
+        ofnic_write_ro(addr);
+        return;
+    case OFNIC_REG_CTRL:
+        ofnic_set_ctrl(s, val);
+        return;
+    case OFNIC_REG_OFFLOAD_CTRL:
+        s->offload = val & OFNIC_OFFLOADS;
+        s->filt.offload = s->offload;
+        return;
+    case OFNIC_REG_MAC_LO:
+        s->mac_lo = val;
+        return;
+    case OFNIC_REG_MAC_HI:
+        stl_le_p(s->filt.mac, s->mac_lo);
+        stw_le_p(s->filt.mac + 4, val);
+        return;
+    case OFNIC_REG_MAX_FRAME:
+        if (val < OFNIC_MIN_FRAME || val > OFNIC_MAX_FRAME) {
+            qemu_log_mask(LOG_GUEST_ERROR, "ofnic: MAX_FRAME %u out of range\n",
+                          val);
+            val = MIN(MAX(val, OFNIC_MIN_FRAME), OFNIC_MAX_FRAME);
+        }
+        s->max_frame = val;
+        return;
+    case OFNIC_REG_MISC_CAUSE:
+        s->misc_cause &= ~val;
+        return;
+    case OFNIC_REG_MISC_MASK:
+        old = s->misc_mask;
+        s->misc_mask =
+            val & (OFNIC_MISC_LINK | OFNIC_MISC_QUEUE_ERR | OFNIC_MISC_STATS);
+        if (s->misc_mask & ~old & s->misc_cause) {
+            ofnic_vec_request(s, s->misc_vector);
+        }
+        return;
+    case OFNIC_REG_MISC_VECTOR:
+        if (val >= s->nvec) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "ofnic: MISC_VECTOR %u out of range\n", val);
+        }
+        s->misc_vector = val;
+        return;
+    case OFNIC_REG_RSC_CTRL:
+        s->rsc_ctrl = val;
+        return;
+    case OFNIC_REG_RSC_FLOWS:
+        s->rsc_flows = MIN(MAX(val, 1), OFNIC_RSC_MAX_FLOWS);
+        return;
+    case OFNIC_REG_STATS_ADDR_LO:
+        s->stats_lo = val;
+        return;
+    case OFNIC_REG_STATS_ADDR_HI:
+        s->stats_addr = ((uint64_t)val << 32) | s->stats_lo;
+        return;
+    case OFNIC_REG_STATS_CMD:
+        if (val & OFNIC_STATS_CMD_DUMP) {
+            ofnic_stats_dump(s);
+        }
+        return;
+    }
+
+    if (addr >= OFNIC_REG_TUNNEL_PORT(0) &&
+        addr < OFNIC_REG_TUNNEL_PORT(OFNIC_TUNNEL_PORTS)) {
+        s->tunnel_port[(addr - OFNIC_REG_TUNNEL_PORT(0)) / 4] =
+            val & (OFNIC_TUNNEL_PORT_MASK | OFNIC_TUNNEL_TYPE_MASK);
+        return;
+    }
+    if (addr >= OFNIC_REG_VLAN_FILTER(0) &&
+        addr < OFNIC_REG_VLAN_FILTER(OFNIC_VLAN_FILTER_REGS)) {
+        s->vlan_filter[(addr - OFNIC_REG_VLAN_FILTER(0)) / 4] = val;
+        return;
+    }
+    if (addr >= OFNIC_REG_MC_FILTER(0) &&
+        addr < OFNIC_REG_MC_FILTER(OFNIC_MC_FILTER_REGS)) {
+        s->filt.mc_hash[(addr - OFNIC_REG_MC_FILTER(0)) / 4] = val;
+        return;
+    }
+    if (addr >= OFNIC_REG_VEC_ARM(0) && addr < OFNIC_REG_VEC_ARM(s->nvec)) {
+        i = (addr - OFNIC_REG_VEC_ARM(0)) / 4;
+        if (val & OFNIC_VEC_ARM) {
+            s->vec_armed[i] = true;
+            if (s->vec_pending[i]) {
+                ofnic_vec_fire(s, i);
+            }
+        }
+        return;
+    }
+    if (addr >= OFNIC_REG_RSS_BASE(0) &&
+        addr < OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS) &&
+        ofnic_rss_reg(s, addr)) {
+        ofnic_rss_write(s, addr, val);
+        return;
+    }
+    if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
+        addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
+        (addr & 0x7f) < 4 * OFNIC_NTUPLE_REGS) {
+        s->ntuple[(addr - OFNIC_REG_NTUPLE_BASE(0)) / 0x80][(addr & 0x7f) / 4] =
+            val;
+        return;
+    }
+    q = ofnic_q_decode(s, addr, &reg);
+    if (q) {
+        ofnic_q_write(s, q, reg, val, &ok);
+        if (ok) {
+            return;
+        }
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "ofnic: write 0x%x to unknown register 0x%" HWADDR_PRIx "\n",
+                  val, addr);
+}
+
+static const MemoryRegionOps ofnic_mmio_ops = {
+    .read = ofnic_mmio_read,
+    .write = ofnic_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+        .unaligned = false,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/*
+ * Device
+ */
+static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
+{
+    OfnicState *s = OFNIC(pci_dev);
+    DeviceState *dev = DEVICE(pci_dev);
+    unsigned int i;
+    int ret;
+
+    if (s->queues < 1 || s->queues > OFNIC_MAX_QUEUES) {
+        error_setg(errp, "ofnic: queues must be 1..%u, not %u",
+                   OFNIC_MAX_QUEUES, s->queues);
+        return;
+    }
+    s->nvec = s->queues + 1;
+
+    pci_dev->config[PCI_INTERRUPT_PIN] = 0; /* MSI-X only */
+
+    memory_region_init_io(&s->mmio, OBJECT(s), &ofnic_mmio_ops, s, "ofnic-mmio",
+                          OFNIC_BAR_REGS_SIZE);
+    pci_register_bar(
+        pci_dev, OFNIC_BAR_REGS,
+        PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64, &s->mmio);
+
+    ret = pcie_endpoint_cap_init(pci_dev, 0xa0);
+    if (ret < 0) {
+        error_setg(errp, "ofnic: PCIe capability init failed");
+        return;
+    }
+    ret = msix_init_exclusive_bar(pci_dev, s->nvec, OFNIC_BAR_MSIX, errp);
+    if (ret) {
+        pcie_cap_exit(pci_dev);
+        return;
+    }
+    for (i = 0; i < s->nvec; i++) {
+        msix_vector_use(pci_dev, i);
+    }
+
+    qemu_macaddr_default_if_unset(&s->conf.macaddr);
+    memcpy(s->perm_mac, s->conf.macaddr.a, 6);
+
+    s->dma.opaque = s;
+    s->dma.read = ofnic_dma_read;
+    s->dma.write = ofnic_dma_write;
+    s->tx_buf = g_malloc(OFNIC_TX_MAX_PKT_LEN);
+    s->stats_buf = g_malloc(OFNIC_STATS_SIZE(OFNIC_MAX_QUEUES));
+    s->tx_bh = qemu_bh_new_guarded(ofnic_tx_bh, s, &dev->mem_reentrancy_guard);
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        OfnicQueue *qs[2] = { &s->txq[i], &s->rxq[i] };
+        unsigned int j;
+
+        for (j = 0; j < 2; j++) {
+            qs[j]->s = s;
+            qs[j]->index = i;
+            qs[j]->is_rx = j;
+            qs[j]->itr_timer =
+                timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_itr_timer, qs[j]);
+        }
+    }
+
+    s->nic =
+        qemu_new_nic(&net_ofnic_info, &s->conf, object_get_typename(OBJECT(s)),
+                     dev->id, &dev->mem_reentrancy_guard, s);
+    qemu_format_nic_info_str(qemu_get_queue(s->nic), s->perm_mac);
+
+    ofnic_reset(s);
+}
+
+static void ofnic_exit(PCIDevice *pci_dev)
+{
+    OfnicState *s = OFNIC(pci_dev);
+    unsigned int i;
+
+    qemu_del_nic(s->nic);
+    qemu_bh_delete(s->tx_bh);
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        timer_free(s->txq[i].itr_timer);
+        timer_free(s->rxq[i].itr_timer);
+    }
+    g_free(s->tx_buf);
+    g_free(s->stats_buf);
+    msix_unuse_all_vectors(pci_dev);
+    msix_uninit_exclusive_bar(pci_dev);
+    pcie_cap_exit(pci_dev);
+}
+
+static void ofnic_instance_init(Object *obj)
+{
+    OfnicState *s = OFNIC(obj);
+
+    device_add_bootindex_property(obj, &s->conf.bootindex, "bootindex",
+                                  "/ethernet-phy@0", DEVICE(obj));
+}
+
+/*
+ * Migration is not implemented yet (a later issue): refuse it rather than lose
+ * state.
+ */
+static const VMStateDescription vmstate_ofnic = {
+    .name = "ofnic",
+    .unmigratable = 1,
+};
+
+static const Property ofnic_properties[] = {
+    DEFINE_NIC_PROPERTIES(OfnicState, conf),
+    DEFINE_PROP_UINT32("queues", OfnicState, queues, OFNIC_DEFAULT_QUEUES),
+};
+
+static void ofnic_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = ofnic_realize;
+    k->exit = ofnic_exit;
+    k->vendor_id = OFNIC_PCI_VENDOR_ID;
+    k->device_id = OFNIC_PCI_DEVICE_ID;
+    k->revision = OFNIC_PCI_REVISION;
+    k->class_id = PCI_CLASS_NETWORK_ETHERNET;
+    rc->phases.hold = ofnic_qdev_reset_hold;
+    dc->desc = "ofnic virtual PCIe Ethernet controller";
+    dc->vmsd = &vmstate_ofnic;
+    device_class_set_props(dc, ofnic_properties);
+    set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
+}
+
+static const TypeInfo ofnic_info = {
+    .name = TYPE_OFNIC,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(OfnicState),
+    .instance_init = ofnic_instance_init,
+    .class_init = ofnic_class_init,
+    .interfaces = (InterfaceInfo[]){ { INTERFACE_PCIE_DEVICE }, {} },
+};
+
+static void ofnic_register_types(void)
+{
+    type_register_static(&ofnic_info);
+}
+
+type_init(ofnic_register_types)

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ofnic engine: Internet checksum, CRC32c, CRC32 (IEEE) and the Toeplitz hash.
+ */
+#include "ofnic_engine.h"
+
+/*
+ * Internet checksum (RFC 1071). Native-order 64-bit accumulation, byte swapped
+ * at the end on little-endian hosts (the one's complement sum is byte-order
+ * independent).
+ */
+static inline uint64_t add_carry64(uint64_t a, uint64_t b)
+{
+    a += b;
+    return a + (a < b);
+}
+
+uint32_t ofnic_csum_add(uint32_t sum, const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+    uint64_t acc = 0;
+    uint32_t r;
+
+    while (len >= 32) {
+        uint64_t w[4];
+
+        memcpy(w, p, sizeof(w));
+        acc = add_carry64(acc, w[0]);
+        acc = add_carry64(acc, w[1]);
+        acc = add_carry64(acc, w[2]);
+        acc = add_carry64(acc, w[3]);
+        p += 32;
+        len -= 32;
+    }
+    while (len >= 8) {
+        uint64_t w;
+
+        memcpy(&w, p, 8);
+        acc = add_carry64(acc, w);
+        p += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+
+        memcpy(&w, p, len); /* zero padded, keeps byte positions */
+        acc = add_carry64(acc, w);
+    }
+    /* Fold 64 -> 16 bits, still in native byte order. */
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    r = (uint32_t)acc;
+    if (!ofnic_host_is_be()) {
+        r = __builtin_bswap16((uint16_t)r);
+    }
+    r += sum;
+    return r + (r < sum);
+}
+
+uint16_t ofnic_csum_fold(uint32_t sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/*
+ * CRCs: slicing-by-8 tables, built once at load time.
+ */
+#define CRC32C_POLY 0x82f63b78u
+#define CRC32_POLY 0xedb88320u
+
+static uint32_t crc32c_tbl[8][256];
+static uint32_t crc32_tbl[8][256];
+
+static void crc_build(uint32_t tbl[8][256], uint32_t poly)
+{
+    unsigned int i, j;
+
+    for (i = 0; i < 256; i++) {
+        uint32_t c = i;
+
+        for (j = 0; j < 8; j++) {
+            c = (c >> 1) ^ ((c & 1) ? poly : 0);
+        }
+        tbl[0][i] = c;
+    }
+    for (i = 0; i < 256; i++) {
+        for (j = 1; j < 8; j++) {
+            tbl[j][i] = (tbl[j - 1][i] >> 8) ^ tbl[0][tbl[j - 1][i] & 0xff];
+        }
+    }
+}
+
+static void __attribute__((constructor)) ofnic_crc_init(void)
+{
+    crc_build(crc32c_tbl, CRC32C_POLY);
+    crc_build(crc32_tbl, CRC32_POLY);
+}
+
+static uint32_t crc_update(uint32_t tbl[8][256], uint32_t crc, const uint8_t *p,
+                           size_t len)
+{
+    while (len >= 8) {
+        uint32_t lo = crc ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+                             (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        uint32_t hi = (uint32_t)p[4] | (uint32_t)p[5] << 8 |
+                      (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+
+        crc = tbl[7][lo & 0xff] ^ tbl[6][(lo >> 8) & 0xff] ^
+              tbl[5][(lo >> 16) & 0xff] ^ tbl[4][lo >> 24] ^ tbl[3][hi & 0xff] ^
+              tbl[2][(hi >> 8) & 0xff] ^ tbl[1][(hi >> 16) & 0xff] ^
+              tbl[0][hi >> 24];
+        p += 8;
+        len -= 8;
+    }
+    while (len--) {
+        crc = (crc >> 8) ^ tbl[0][(crc ^ *p++) & 0xff];
+    }
+    return crc;
+}
+
+uint32_t ofnic_crc32c(uint32_t crc, const void *buf, size_t len)
+{
+    return crc_update(crc32c_tbl, crc, buf, len);
+}
+
+uint32_t ofnic_crc32_le(uint32_t crc, const void *buf, size_t len)
+{
+    return crc_update(crc32_tbl, crc, buf, len);
+}
+
+/*
+ * Toeplitz hash: bit i of the input (MSB first) selects the 32-bit key window
+ * at bit i.
+ */
+static uint32_t key_window(const uint8_t *key, unsigned int bit)
+{
+    unsigned int byte = bit / 8, sh = bit % 8;
+    uint64_t w = 0;
+    unsigned int i;
+
+    for (i = 0; i < 5; i++) {
+        w <<= 8;
+        if (byte + i < OFNIC_RSS_KEY_SIZE) {
+            w |= key[byte + i];
+        }
+    }
+    return (uint32_t)(w >> (8 - sh));
+}
+
+uint32_t ofnic_toeplitz(const uint8_t key[OFNIC_RSS_KEY_SIZE],
+                        const uint8_t *in, size_t len)
+{
+    uint32_t h = 0;
+    size_t i;
+    unsigned int b;
+
+    if (len > OFNIC_TOEPLITZ_MAX_INPUT) {
+        len = OFNIC_TOEPLITZ_MAX_INPUT;
+    }
+    for (i = 0; i < len; i++) {
+        for (b = 0; b < 8; b++) {
+            if (in[i] & (0x80 >> b)) {
+                h ^= key_window(key, (unsigned int)(i * 8 + b));
+            }
+        }
+    }
+    return h;
+}
+
+void ofnic_toeplitz_prepare(struct ofnic_toeplitz_tbl *tbl,
+                            const uint8_t key[OFNIC_RSS_KEY_SIZE])
+{
+    unsigned int i, b, v;
+
+    for (i = 0; i < OFNIC_TOEPLITZ_MAX_INPUT; i++) {
+        uint32_t win[8];
+
+        for (b = 0; b < 8; b++) {
+            win[b] = key_window(key, i * 8 + b);
+        }
+        tbl->t[i][0] = 0;
+        for (v = 1; v < 256; v++) {
+            /* lowest set bit of v is input bit 7 - ctz(v) of the byte */
+            unsigned int low = (unsigned int)__builtin_ctz(v);
+
+            tbl->t[i][v] = tbl->t[i][v & (v - 1)] ^ win[7 - low];
+        }
+    }
+}
+
+uint32_t ofnic_toeplitz_fast(const struct ofnic_toeplitz_tbl *tbl,
+                             const uint8_t *in, size_t len)
+{
+    uint32_t h = 0;
+    size_t i;
+
+    if (len > OFNIC_TOEPLITZ_MAX_INPUT) {
+        len = OFNIC_TOEPLITZ_MAX_INPUT;
+    }
+    for (i = 0; i < len; i++) {
+        h ^= tbl->t[i][in[i]];
+    }
+    return h;
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ofnic "silicon" engine: the parts of the device that do not depend on QEMU.
+ *
+ * Everything here is plain C (libc, <stdint.h>, <string.h>, <linux/types.h> and
+ * the datasheet) so that it can be unit tested on the host. Guest memory is
+ * reached only through struct ofnic_dma; the engine never allocates memory and
+ * every loop over guest-controlled data is bounded.
+ */
+#ifndef OFNIC_ENGINE_H
+#define OFNIC_ENGINE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <string.h>
+#include <linux/types.h>
+#include "ofnic_hw.h"
+
+/*
+ * Byte order helpers (the datasheet structures are little-endian).
+ */
+/* Byte-wise, so correct on any host; compilers turn these into plain loads. */
+static inline uint16_t ofnic_le16(__le16 v)
+{
+    const uint8_t *b = (const uint8_t *)&v;
+
+    return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static inline uint32_t ofnic_le32(__le32 v)
+{
+    const uint8_t *b = (const uint8_t *)&v;
+
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
+}
+
+static inline uint64_t ofnic_le64(__le64 v)
+{
+    const uint8_t *b = (const uint8_t *)&v;
+
+    uint64_t r = 0;
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        r = r << 8 | b[i];
+    }
+    return r;
+}
+
+static inline __le16 ofnic_cpu_to_le16(uint16_t v)
+{
+    __le16 r;
+    uint8_t *b = (uint8_t *)&r;
+
+    b[0] = v & 0xff;
+    b[1] = v >> 8;
+    return r;
+}
+
+static inline __le32 ofnic_cpu_to_le32(uint32_t v)
+{
+    __le32 r;
+    uint8_t *b = (uint8_t *)&r;
+
+    b[0] = v & 0xff;
+    b[1] = (v >> 8) & 0xff;
+    b[2] = (v >> 16) & 0xff;
+    b[3] = v >> 24;
+    return r;
+}
+
+static inline __le64 ofnic_cpu_to_le64(uint64_t v)
+{
+    __le64 r;
+    uint8_t *b = (uint8_t *)&r;
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        b[i] = (v >> (8 * i)) & 0xff;
+    }
+    return r;
+}
+
+/* True on a big-endian host (constant-folded). */
+static inline bool ofnic_host_is_be(void)
+{
+    const uint16_t one = 1;
+
+    return *(const uint8_t *)&one == 0;
+}
+
+static inline uint16_t ofnic_get_be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/*
+ * DMA interface: read/write return 0 on success, anything else on error.
+ */
+struct ofnic_dma {
+    void *opaque;
+    int (*read)(void *opaque, uint64_t addr, void *buf, size_t len);
+    int (*write)(void *opaque, uint64_t addr, const void *buf, size_t len);
+};
+
+/*
+ * A descriptor ring as the device sees it. size is a power of two; head, tail <
+ * size.
+ */
+struct ofnic_ring {
+    uint64_t base;
+    uint32_t size;
+    uint32_t head;
+    uint32_t tail;
+};
+
+static inline uint32_t ofnic_ring_avail(const struct ofnic_ring *r)
+{
+    return (r->tail - r->head) & (r->size - 1);
+}
+
+/*
+ * TX ring walk.
+ */
+enum ofnic_tx_status {
+    OFNIC_TX_READY,     /* pkt->len bytes in the buffer, consume pkt->ndesc */
+    OFNIC_TX_NOT_READY, /* the chain reaches tail without EOP: wait for more */
+    OFNIC_TX_MALFORMED, /* drop: reason in pkt->error, consume pkt->ndesc */
+    OFNIC_TX_DMA_ERROR, /* see pkt->desc_dma_error */
+};
+
+enum ofnic_tx_error {
+    OFNIC_TXE_NONE,
+    OFNIC_TXE_ZERO_LEN, /* a data descriptor with len 0 */
+    OFNIC_TXE_BUF_LEN,  /* a data descriptor with len > 65535 */
+    OFNIC_TXE_TOO_MANY, /* > OFNIC_TX_MAX_DESCS_PER_PKT data descriptors */
+    OFNIC_TXE_TOO_LONG, /* > OFNIC_TX_MAX_PKT_LEN or the caller's buffer */
+    OFNIC_TXE_TOO_SHORT, /* shorter than OFNIC_MIN_FRAME */
+    OFNIC_TXE_BAD_TYPE,  /* unknown descriptor type */
+    OFNIC_TXE_CTX_PLACE, /* a context descriptor that does not start a packet */
+    OFNIC_TXE_NUM
+};
+
+const char *ofnic_tx_error_str(enum ofnic_tx_error e);
+
+struct ofnic_tx_pkt {
+    /* out */
+    uint32_t len;   /* bytes gathered */
+    uint32_t ndesc; /* descriptors to consume (context included) */
+    bool has_ctx;
+    bool
+        desc_dma_error; /* DMA_ERROR: true if a descriptor (ring) read failed */
+    enum ofnic_tx_error error;
+    struct ofnic_tx_ctx_desc ctx; /* raw (little-endian) when has_ctx */
+};
+
+/*
+ * Fetch the packet starting at ring->head (ring->head is not modified). The
+ * payload of the data descriptors is gathered into buf (buf_size bytes, at most
+ * OFNIC_TX_MAX_PKT_LEN used). On DMA_ERROR with desc_dma_error false,
+ * pkt->ndesc tells how many descriptors to drop.
+ */
+enum ofnic_tx_status ofnic_tx_fetch(const struct ofnic_dma *dma,
+                                    const struct ofnic_ring *ring, uint8_t *buf,
+                                    size_t buf_size, struct ofnic_tx_pkt *pkt);
+
+/*
+ * RX placement.
+ */
+enum ofnic_rx_status {
+    OFNIC_RX_DONE,     /* written, ring->head advanced by *used descriptors */
+    OFNIC_RX_NO_SPACE, /* not enough posted descriptors, nothing written */
+    OFNIC_RX_RING_DMA_ERROR, /* descriptor read/write failed: ring error */
+    OFNIC_RX_BUF_DMA_ERROR,  /* a buffer could not be written: frame dropped */
+    OFNIC_RX_BAD_ARGS,       /* zero-length frame, bad buffer size */
+};
+
+struct ofnic_rx_meta {
+    uint32_t status; /* OFNIC_RXC_* bits for the first completion (no DD/EOP) */
+    uint32_t rss_hash;
+    uint16_t vlan_tci;
+    uint16_t seg_count;
+    uint16_t mss;
+};
+
+enum ofnic_rx_status ofnic_rx_place(const struct ofnic_dma *dma,
+                                    struct ofnic_ring *ring, uint32_t buf_size,
+                                    const uint8_t *frame, size_t len,
+                                    const struct ofnic_rx_meta *meta,
+                                    uint32_t *used);
+
+/*
+ * Packet parser.
+ */
+#define OFNIC_FLOW_NONE 0xff
+#define OFNIC_PARSE_MAX_VLANS 2
+#define OFNIC_PARSE_MAX_EXTHDRS 8
+
+struct ofnic_pkt_info {
+    uint8_t flow; /* OFNIC_FLOW_* or OFNIC_FLOW_NONE */
+    uint8_t l3;   /* OFNIC_RXC_L3_* */
+    uint8_t l4;   /* OFNIC_RXC_L4_* */
+    uint8_t nvlans;
+    uint8_t
+        l4_proto; /* IP protocol of the L4 header (after extension headers) */
+    bool frag;    /* IPv4/IPv6 fragment */
+    bool broadcast;
+    bool multicast;
+    uint16_t ethertype; /* after VLAN tags */
+    uint16_t vlan_tci[OFNIC_PARSE_MAX_VLANS];
+    uint16_t l3_off;  /* 0 if no IP */
+    uint16_t l3_len;  /* IP header incl. options / extension headers */
+    uint16_t l4_off;  /* 0 if no TCP/UDP header */
+    uint16_t l4_len;  /* TCP header with options, or 8 for UDP */
+    uint16_t src_off; /* addresses (4 or 16 bytes), 0 if no IP */
+    uint16_t dst_off;
+    uint8_t addr_len;
+    uint16_t sport; /* host order, valid with l4_off */
+    uint16_t dport;
+};
+
+/*
+ * Never reads outside buf[0, len). Returns 0 if at least an Ethernet header was
+ * found.
+ */
+int ofnic_parse(const uint8_t *buf, size_t len, struct ofnic_pkt_info *pi);
+
+/*
+ * Toeplitz hash and RSS.
+ */
+#define OFNIC_TOEPLITZ_MAX_INPUT 36 /* 2 * 16 address bytes + 2 ports */
+
+uint32_t ofnic_toeplitz(const uint8_t key[OFNIC_RSS_KEY_SIZE],
+                        const uint8_t *in, size_t len);
+
+/* Key-specific lookup table: a hash costs one lookup per input byte. */
+struct ofnic_toeplitz_tbl {
+    uint32_t t[OFNIC_TOEPLITZ_MAX_INPUT][256];
+};
+
+void ofnic_toeplitz_prepare(struct ofnic_toeplitz_tbl *tbl,
+                            const uint8_t key[OFNIC_RSS_KEY_SIZE]);
+uint32_t ofnic_toeplitz_fast(const struct ofnic_toeplitz_tbl *tbl,
+                             const uint8_t *in, size_t len);
+
+struct ofnic_rss_ctx {
+    uint8_t key[OFNIC_RSS_KEY_SIZE];
+    uint32_t fields; /* OFNIC_REG_RSS_FIELDS */
+    uint8_t indir[OFNIC_RSS_INDIR_SIZE];
+    bool tbl_valid; /* tbl matches key */
+    struct ofnic_toeplitz_tbl tbl;
+};
+
+/*
+ * Hash a parsed packet with context ctx. Returns the OFNIC_RXC_HASH_* type;
+ * with a type other than NONE, *hash and *queue (the raw indirection entry, not
+ * range checked) are set.
+ */
+unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
+                       const struct ofnic_pkt_info *pi, uint32_t *hash,
+                       uint32_t *queue);
+
+/*
+ * Checksums and CRCs.
+ *
+ * ofnic_csum_add() returns sum + the one's complement sum of the big-endian
+ * 16-bit words of buf (an odd tail is padded with a zero byte), reduced to 32
+ * bits; chain only even lengths. ofnic_csum_fold() folds it to 16 bits and
+ * complements it: the value to store big-endian.
+ */
+uint32_t ofnic_csum_add(uint32_t sum, const void *buf, size_t len);
+uint16_t ofnic_csum_fold(uint32_t sum);
+
+/* CRC32c (Castagnoli), reflected, no pre/post inversion: ~f(~0, buf, len) */
+uint32_t ofnic_crc32c(uint32_t crc, const void *buf, size_t len);
+/* CRC32 (IEEE 802.3), reflected, no inversion: the kernel's crc32_le() */
+uint32_t ofnic_crc32_le(uint32_t crc, const void *buf, size_t len);
+
+/*
+ * MAC address filter.
+ */
+enum ofnic_mac_verdict {
+    OFNIC_MAC_DROP,
+    OFNIC_MAC_UNICAST,
+    OFNIC_MAC_BROADCAST,
+    OFNIC_MAC_MULTICAST,
+};
+
+struct ofnic_mac_filter {
+    uint8_t mac[6];
+    uint32_t offload; /* OFNIC_OFFLOAD_* (effective bits) */
+    uint32_t mc_hash[OFNIC_MC_FILTER_REGS];
+};
+
+/* The multicast hash bit: crc32_le(~0, addr, 6) & 0xfff (ether_crc_le). */
+unsigned int ofnic_mc_hash(const uint8_t addr[6]);
+enum ofnic_mac_verdict ofnic_mac_filter(const struct ofnic_mac_filter *f,
+                                        const uint8_t dst[6]);
+
+#endif /* OFNIC_ENGINE_H */
