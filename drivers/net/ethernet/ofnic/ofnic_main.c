@@ -1,4 +1,560 @@
 // SPDX-License-Identifier: GPL-2.0
+/* ofnic: module, PCI probe/remove, netdev operations, link, reconfiguration */
+
+#include <linux/bitfield.h>
+#include <linux/etherdevice.h>
+#include <linux/interrupt.h>
 #include <linux/module.h>
-#include "ofnic_hw.h"
+#include <linux/rtnetlink.h>
+
+#include "ofnic.h"
+
+static const struct pci_device_id ofnic_pci_tbl[] = {
+	{ PCI_DEVICE(OFNIC_PCI_VENDOR_ID, OFNIC_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, ofnic_pci_tbl);
+
+void ofnic_update_link(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	u32 status;
+	bool up;
+
+	status = ofnic_rd32(priv, OFNIC_REG_STATUS);
+	up = status & OFNIC_STATUS_LINK_UP;
+	if (up == netif_carrier_ok(netdev))
+		return;
+
+	if (up) {
+		netdev_info(netdev, "link up, %u Mbps, full duplex\n",
+			    FIELD_GET(OFNIC_STATUS_SPEED_MASK, status) * 100);
+		netif_carrier_on(netdev);
+	} else {
+		netdev_info(netdev, "link down\n");
+		netif_carrier_off(netdev);
+	}
+}
+
+void ofnic_schedule_reset(struct ofnic_priv *priv)
+{
+	schedule_work(&priv->reset_task);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Bring-up and teardown of the data path
+ */
+
+static void ofnic_napi_start(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	struct ofnic_q_vector *qv;
+	u16 i;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		qv = &priv->qv[i];
+		napi_enable(&qv->napi);
+		netif_queue_set_napi(netdev, i, NETDEV_QUEUE_TYPE_RX, &qv->napi);
+		netif_queue_set_napi(netdev, i, NETDEV_QUEUE_TYPE_TX, &qv->napi);
+		ofnic_vec_arm(priv, qv->vec);
+	}
+}
+
+static void ofnic_napi_stop(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	struct ofnic_q_vector *qv;
+	u16 i;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		qv = &priv->qv[i];
+		synchronize_irq(qv->irq);
+		netif_queue_set_napi(netdev, i, NETDEV_QUEUE_TYPE_RX, NULL);
+		netif_queue_set_napi(netdev, i, NETDEV_QUEUE_TYPE_TX, NULL);
+		napi_disable(&qv->napi);
+	}
+}
+
+static int ofnic_queues_start(struct ofnic_priv *priv)
+{
+	struct ofnic_q_vector *qv;
+	int err;
+	u16 i;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		qv = &priv->qv[i];
+		ofnic_hw_txq_enable(priv, &qv->tx, qv->vec);
+		/* enabling resets HEAD and TAIL: post the buffers afterwards */
+		ofnic_hw_rxq_enable(priv, &qv->rx, qv->vec);
+		err = ofnic_rx_fill(&qv->rx, GFP_KERNEL);
+		if (err) {
+			netdev_err(priv->netdev, "cannot fill RX queue %u\n", i);
+			return err;
+		}
+	}
+
+	return 0;
+}
+
+/* Called under RTNL with the configuration in priv; on failure nothing is left allocated */
+int ofnic_up(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	int err;
+
+	ASSERT_RTNL();
+
+	err = netif_set_real_num_queues(netdev, priv->num_queues, priv->num_queues);
+	if (err)
+		return err;
+
+	err = ofnic_alloc_queues(priv);
+	if (err)
+		return err;
+
+	err = ofnic_queue_irqs_request(priv);
+	if (err)
+		goto err_free_queues;
+
+	err = ofnic_queues_start(priv);
+	if (err)
+		goto err_disable;
+
+	ofnic_hw_set_mac(priv, netdev->dev_addr);
+	ofnic_hw_set_max_frame(priv, netdev->mtu);
+	if (priv->num_queues > 1 && (priv->caps & OFNIC_CAP_RSS)) {
+		ofnic_hw_rss_write(priv);
+		ofnic_hw_update_offload(priv, 0, OFNIC_OFFLOAD_RSS);
+	} else {
+		ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_RSS, 0);
+	}
+	netif_addr_lock_bh(netdev);
+	ofnic_hw_set_rx_mode(priv);
+	netif_addr_unlock_bh(netdev);
+
+	ofnic_wr32(priv, OFNIC_REG_CTRL, OFNIC_CTRL_ENABLE);
+
+	ofnic_napi_start(priv);
+	netif_tx_start_all_queues(netdev);
+	priv->up = true;
+	ofnic_update_link(priv);
+
+	return 0;
+
+err_disable:
+	ofnic_hw_queues_disable(priv, priv->num_queues);
+	ofnic_queue_irqs_free(priv);
+err_free_queues:
+	ofnic_free_queues(priv);
+	return err;
+}
+
+void ofnic_down(struct ofnic_priv *priv)
+{
+	ASSERT_RTNL();
+
+	if (!priv->up)
+		return;
+	priv->up = false;
+
+	netif_tx_disable(priv->netdev);
+	ofnic_hw_queues_disable(priv, priv->num_queues);
+	ofnic_napi_stop(priv);
+	ofnic_queue_irqs_free(priv);
+	ofnic_free_queues(priv);
+}
+
+/*
+ * Apply a new queue count or ring sizes. While running this is a close/reopen; if the
+ * new configuration cannot be brought up, the previous one is restored.
+ */
+int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
+		      u32 rx_ring_size)
+{
+	bool running = netif_running(priv->netdev);
+	u16 old_queues = priv->num_queues;
+	u32 old_tx = priv->tx_ring_size;
+	u32 old_rx = priv->rx_ring_size;
+	int err;
+
+	ASSERT_RTNL();
+
+	/* down with the configuration the rings were built with */
+	if (running)
+		ofnic_down(priv);
+
+	priv->num_queues = num_queues;
+	priv->tx_ring_size = tx_ring_size;
+	priv->rx_ring_size = rx_ring_size;
+	if (num_queues != old_queues)
+		ofnic_hw_rss_default(priv);
+
+	if (!running)
+		return 0;
+
+	err = ofnic_up(priv);
+	if (!err)
+		return 0;
+
+	netdev_warn(priv->netdev, "reconfiguration failed (%d), restoring the previous one\n",
+		    err);
+	priv->num_queues = old_queues;
+	priv->tx_ring_size = old_tx;
+	priv->rx_ring_size = old_rx;
+	if (num_queues != old_queues)
+		ofnic_hw_rss_default(priv);
+	if (ofnic_up(priv))
+		netdev_err(priv->netdev, "cannot restore the previous configuration, interface is down\n");
+
+	return err;
+}
+
+static void ofnic_reset_task(struct work_struct *work)
+{
+	struct ofnic_priv *priv = container_of(work, struct ofnic_priv, reset_task);
+	int err;
+
+	rtnl_lock();
+	if (netif_running(priv->netdev)) {
+		netdev_warn(priv->netdev, "restarting the queues\n");
+		ofnic_down(priv);
+		err = ofnic_up(priv);
+		if (err) {
+			netdev_err(priv->netdev, "restart failed: %d\n", err);
+			dev_close(priv->netdev);
+		}
+	}
+	rtnl_unlock();
+}
+
+/* ------------------------------------------------------------------------------------------
+ * netdev operations
+ */
+
+static int ofnic_open(struct net_device *netdev)
+{
+	return ofnic_up(netdev_priv(netdev));
+}
+
+static int ofnic_stop(struct net_device *netdev)
+{
+	ofnic_down(netdev_priv(netdev));
+
+	return 0;
+}
+
+static void ofnic_get_stats64(struct net_device *netdev, struct rtnl_link_stats64 *stats)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	u64 txc[OFNIC_TX_CMPL_NUM];
+	u64 txx[OFNIC_TX_XMIT_NUM];
+	u64 rx[OFNIC_RX_NUM];
+	u16 q;
+
+	for (q = 0; q < priv->hw_queues; q++) {
+		ofnic_stats_read(&priv->qstats[q].tx_cmpl, txc, OFNIC_TX_CMPL_NUM);
+		ofnic_stats_read(&priv->qstats[q].tx_xmit, txx, OFNIC_TX_XMIT_NUM);
+		ofnic_stats_read(&priv->qstats[q].rx, rx, OFNIC_RX_NUM);
+
+		stats->tx_packets += txc[OFNIC_S_TX_PACKETS];
+		stats->tx_bytes += txc[OFNIC_S_TX_BYTES];
+		stats->tx_dropped += txx[OFNIC_S_TX_DROPS];
+		stats->rx_packets += rx[OFNIC_S_RX_PACKETS];
+		stats->rx_bytes += rx[OFNIC_S_RX_BYTES];
+		stats->rx_dropped += rx[OFNIC_S_RX_DROPS];
+		stats->rx_missed_errors += rx[OFNIC_S_RX_ALLOC_FAIL];
+		stats->rx_errors += rx[OFNIC_S_RX_BAD_CMPL];
+	}
+}
+
+static int ofnic_set_mac_address(struct net_device *netdev, void *p)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	int err;
+
+	err = eth_mac_addr(netdev, p);
+	if (err)
+		return err;
+
+	ofnic_hw_set_mac(priv, netdev->dev_addr);
+
+	return 0;
+}
+
+/* The RX buffer layout does not depend on the MTU: only the frame limit changes */
+static int ofnic_change_mtu(struct net_device *netdev, int new_mtu)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	WRITE_ONCE(netdev->mtu, new_mtu);
+	if (netif_running(netdev))
+		ofnic_hw_set_max_frame(priv, new_mtu);
+
+	return 0;
+}
+
+static void ofnic_set_rx_mode(struct net_device *netdev)
+{
+	ofnic_hw_set_rx_mode(netdev_priv(netdev));
+}
+
+static void ofnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	struct ofnic_ring *ring;
+
+	if (priv->qv && txqueue < priv->num_queues) {
+		ring = &priv->qv[txqueue].tx;
+		netdev_err(netdev,
+			   "TX queue %u timed out: head %u tail %u, device head %u ctrl %#x\n",
+			   txqueue, READ_ONCE(ring->head), READ_ONCE(ring->tail),
+			   ofnic_rd32(priv, OFNIC_TXQ(txqueue) + OFNIC_Q_HEAD),
+			   ofnic_rd32(priv, OFNIC_TXQ(txqueue) + OFNIC_Q_CTRL));
+	}
+	ofnic_schedule_reset(priv);
+}
+
+static const struct net_device_ops ofnic_netdev_ops = {
+	.ndo_open		= ofnic_open,
+	.ndo_stop		= ofnic_stop,
+	.ndo_start_xmit		= ofnic_start_xmit,
+	.ndo_get_stats64	= ofnic_get_stats64,
+	.ndo_set_mac_address	= ofnic_set_mac_address,
+	.ndo_change_mtu		= ofnic_change_mtu,
+	.ndo_validate_addr	= eth_validate_addr,
+	.ndo_set_rx_mode	= ofnic_set_rx_mode,
+	.ndo_tx_timeout		= ofnic_tx_timeout,
+};
+
+/* ------------------------------------------------------------------------------------------
+ * PCI
+ */
+
+static int ofnic_check_device(struct pci_dev *pdev, u8 __iomem *regs)
+{
+	u32 id, version, queues;
+
+	id = readl(regs + OFNIC_REG_ID);
+	if (id != OFNIC_ID_MAGIC) {
+		dev_err(&pdev->dev, "not an ofnic device (ID %#x, expected %#x)\n",
+			id, OFNIC_ID_MAGIC);
+		return -ENODEV;
+	}
+
+	version = readl(regs + OFNIC_REG_VERSION);
+	if (FIELD_GET(OFNIC_VERSION_MAJOR_MASK, version) != OFNIC_VERSION_MAJOR) {
+		dev_err(&pdev->dev, "unsupported device version %u.%u, driver supports %u.x\n",
+			FIELD_GET(OFNIC_VERSION_MAJOR_MASK, version),
+			FIELD_GET(OFNIC_VERSION_MINOR_MASK, version), OFNIC_VERSION_MAJOR);
+		return -ENODEV;
+	}
+
+	queues = readl(regs + OFNIC_REG_QUEUES);
+	if (!queues || queues > OFNIC_MAX_QUEUES) {
+		dev_err(&pdev->dev, "device reports %u queues\n", queues);
+		return -ENODEV;
+	}
+
+	return 0;
+}
+
+static void ofnic_read_caps(struct ofnic_priv *priv)
+{
+	struct device *dev = &priv->pdev->dev;
+	u32 mtu_max;
+
+	priv->version = ofnic_rd32(priv, OFNIC_REG_VERSION);
+	priv->caps = ofnic_rd32(priv, OFNIC_REG_CAP_LO) |
+		     (u64)ofnic_rd32(priv, OFNIC_REG_CAP_HI) << 32;
+
+	priv->ring_max = ofnic_rd32(priv, OFNIC_REG_RING_MAX);
+	if (priv->ring_max < OFNIC_RING_MIN || !is_power_of_2(priv->ring_max) ||
+	    priv->ring_max > OFNIC_RING_MAX) {
+		dev_warn(dev, "device reports ring max %u, using %u\n", priv->ring_max,
+			 OFNIC_RING_MIN);
+		priv->ring_max = priv->ring_max > OFNIC_RING_MAX ? OFNIC_RING_MAX :
+				 OFNIC_RING_MIN;
+	}
+
+	mtu_max = ofnic_rd32(priv, OFNIC_REG_MTU_MAX);
+	if (mtu_max < ETH_MIN_MTU || mtu_max > OFNIC_MAX_MTU) {
+		dev_warn(dev, "device reports MTU max %u, using %u\n", mtu_max, ETH_DATA_LEN);
+		mtu_max = ETH_DATA_LEN;
+	}
+	priv->netdev->max_mtu = mtu_max;
+	priv->netdev->min_mtu = ETH_MIN_MTU;
+}
+
+static void ofnic_set_mac_from_device(struct ofnic_priv *priv)
+{
+	u8 addr[ETH_ALEN];
+	u32 lo, hi;
+
+	lo = ofnic_rd32(priv, OFNIC_REG_PERM_MAC_LO);
+	hi = ofnic_rd32(priv, OFNIC_REG_PERM_MAC_HI);
+	addr[0] = lo;
+	addr[1] = lo >> 8;
+	addr[2] = lo >> 16;
+	addr[3] = lo >> 24;
+	addr[4] = hi;
+	addr[5] = hi >> 8;
+
+	if (is_valid_ether_addr(addr)) {
+		eth_hw_addr_set(priv->netdev, addr);
+	} else {
+		eth_hw_addr_random(priv->netdev);
+		dev_warn(&priv->pdev->dev, "invalid permanent MAC %pM, using random %pM\n",
+			 addr, priv->netdev->dev_addr);
+	}
+}
+
+static void ofnic_netdev_setup(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+
+	netdev->netdev_ops = &ofnic_netdev_ops;
+	ofnic_set_ethtool_ops(netdev);
+	netdev->watchdog_timeo = 5 * HZ;
+	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+
+	netdev->hw_features = NETIF_F_SG;
+	if (priv->caps & OFNIC_CAP_RSS)
+		netdev->hw_features |= NETIF_F_RXHASH;
+	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
+	netdev->vlan_features = NETIF_F_SG | NETIF_F_HIGHDMA;
+}
+
+static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
+{
+	struct net_device *netdev;
+	struct ofnic_priv *priv;
+	u8 __iomem *regs;
+	u32 queues;
+	int err;
+	u16 q;
+
+	err = pcim_enable_device(pdev);
+	if (err)
+		return dev_err_probe(&pdev->dev, err, "cannot enable PCI device\n");
+
+	err = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (err)
+		return dev_err_probe(&pdev->dev, err, "no usable 64-bit DMA\n");
+
+	if (pci_resource_len(pdev, OFNIC_BAR_REGS) < OFNIC_BAR_REGS_SIZE)
+		return dev_err_probe(&pdev->dev, -ENODEV, "BAR%d too small\n", OFNIC_BAR_REGS);
+
+	regs = pcim_iomap_region(pdev, OFNIC_BAR_REGS, OFNIC_DRV_NAME);
+	if (IS_ERR(regs))
+		return dev_err_probe(&pdev->dev, PTR_ERR(regs), "cannot map BAR%d\n",
+				     OFNIC_BAR_REGS);
+
+	err = ofnic_check_device(pdev, regs);
+	if (err)
+		return err;
+	queues = readl(regs + OFNIC_REG_QUEUES);
+
+	pci_set_master(pdev);
+
+	netdev = devm_alloc_etherdev_mqs(&pdev->dev, sizeof(*priv), queues, queues);
+	if (!netdev)
+		return -ENOMEM;
+	SET_NETDEV_DEV(netdev, &pdev->dev);
+
+	priv = netdev_priv(netdev);
+	priv->netdev = netdev;
+	priv->pdev = pdev;
+	priv->regs = regs;
+	priv->hw_queues = queues;
+	spin_lock_init(&priv->offload_lock);
+	err = devm_mutex_init(&pdev->dev, &priv->stats_lock);
+	if (err)
+		return err;
+	INIT_WORK(&priv->reset_task, ofnic_reset_task);
+	pci_set_drvdata(pdev, priv);
+
+	err = ofnic_hw_reset(priv);
+	if (err)
+		return err;
+
+	ofnic_read_caps(priv);
+
+	priv->qstats = devm_kcalloc(&pdev->dev, queues, sizeof(*priv->qstats), GFP_KERNEL);
+	if (!priv->qstats)
+		return -ENOMEM;
+	for (q = 0; q < queues; q++) {
+		u64_stats_init(&priv->qstats[q].tx_cmpl.syncp);
+		u64_stats_init(&priv->qstats[q].tx_xmit.syncp);
+		u64_stats_init(&priv->qstats[q].rx.syncp);
+	}
+
+	priv->hw_stats = dmam_alloc_coherent(&pdev->dev, OFNIC_STATS_SIZE(queues),
+					     &priv->hw_stats_dma, GFP_KERNEL);
+	if (!priv->hw_stats)
+		return -ENOMEM;
+
+	ofnic_set_mac_from_device(priv);
+	ofnic_hw_set_mac(priv, netdev->dev_addr);
+
+	err = ofnic_irq_init(priv);
+	if (err)
+		return err;
+
+	priv->num_queues = min_t(u16, priv->max_queues, netif_get_num_default_rss_queues());
+	priv->tx_ring_size = min_t(u32, OFNIC_DEFAULT_TX_RING, priv->ring_max);
+	priv->rx_ring_size = min_t(u32, OFNIC_DEFAULT_RX_RING, priv->ring_max);
+	netdev_rss_key_fill(priv->rss_key, sizeof(priv->rss_key));
+	ofnic_hw_rss_default(priv);
+
+	ofnic_netdev_setup(priv);
+
+	err = ofnic_misc_irq_request(priv);
+	if (err)
+		goto err_irq_fini;
+
+	netif_carrier_off(netdev);
+	err = register_netdev(netdev);
+	if (err) {
+		dev_err(&pdev->dev, "cannot register netdev: %d\n", err);
+		goto err_misc_free;
+	}
+	ofnic_update_link(priv);
+
+	netdev_info(netdev, "ofnic %u.%u at %s, %pM, %u queue pairs (%u usable), caps %#llx\n",
+		    FIELD_GET(OFNIC_VERSION_MAJOR_MASK, priv->version),
+		    FIELD_GET(OFNIC_VERSION_MINOR_MASK, priv->version), pci_name(pdev),
+		    netdev->dev_addr, priv->hw_queues, priv->max_queues, priv->caps);
+
+	return 0;
+
+err_misc_free:
+	ofnic_misc_irq_free(priv);
+	cancel_work_sync(&priv->reset_task);
+err_irq_fini:
+	ofnic_irq_fini(priv);
+	ofnic_hw_reset(priv);
+	return err;
+}
+
+static void ofnic_remove(struct pci_dev *pdev)
+{
+	struct ofnic_priv *priv = pci_get_drvdata(pdev);
+
+	unregister_netdev(priv->netdev);
+	ofnic_misc_irq_free(priv);
+	cancel_work_sync(&priv->reset_task);
+	ofnic_irq_fini(priv);
+	/* stop all DMA (statistics included) before the managed memory is released */
+	ofnic_hw_reset(priv);
+}
+
+static struct pci_driver ofnic_pci_driver = {
+	.name		= OFNIC_DRV_NAME,
+	.id_table	= ofnic_pci_tbl,
+	.probe		= ofnic_probe,
+	.remove		= ofnic_remove,
+};
+module_pci_driver(ofnic_pci_driver);
+
+MODULE_DESCRIPTION("ofnic virtual offload NIC driver");
 MODULE_LICENSE("GPL");

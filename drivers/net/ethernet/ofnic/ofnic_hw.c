@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ofnic: device register programming */
+
+#include <linux/bitfield.h>
+#include <linux/crc32.h>
+#include <linux/etherdevice.h>
+#include <linux/ethtool.h>
+#include <linux/if_vlan.h>
+#include <linux/iopoll.h>
+#include <linux/unaligned.h>
+
+#include "ofnic.h"
+
+int ofnic_hw_reset(struct ofnic_priv *priv)
+{
+	u32 val;
+	int err;
+
+	ofnic_wr32(priv, OFNIC_REG_CTRL, OFNIC_CTRL_RESET);
+	err = readl_poll_timeout(priv->regs + OFNIC_REG_CTRL, val,
+				 !(val & OFNIC_CTRL_RESET), 10, OFNIC_RESET_TIMEOUT_US);
+	if (err) {
+		dev_err(&priv->pdev->dev, "device reset timed out (CTRL %#x)\n", val);
+		return err;
+	}
+
+	return 0;
+}
+
+void ofnic_hw_set_mac(struct ofnic_priv *priv, const u8 *addr)
+{
+	ofnic_wr32(priv, OFNIC_REG_MAC_LO, get_unaligned_le32(addr));
+	ofnic_wr32(priv, OFNIC_REG_MAC_HI, get_unaligned_le16(addr + 4));
+}
+
+void ofnic_hw_set_max_frame(struct ofnic_priv *priv, unsigned int mtu)
+{
+	ofnic_wr32(priv, OFNIC_REG_MAX_FRAME, mtu + ETH_HLEN + VLAN_HLEN);
+}
+
+/* Default indirection table: spread over the active queues */
+void ofnic_hw_rss_default(struct ofnic_priv *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
+		priv->rss_indir[i] = ethtool_rxfh_indir_default(i, priv->num_queues);
+}
+
+/* Program RSS context 0 from the key and table kept in priv */
+void ofnic_hw_rss_write(struct ofnic_priv *priv)
+{
+	unsigned int n;
+	u32 val;
+
+	if (!(priv->caps & OFNIC_CAP_RSS))
+		return;
+
+	for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
+		ofnic_wr32(priv, OFNIC_REG_RSS_KEY(0, n),
+			   get_unaligned_le32(&priv->rss_key[4 * n]));
+
+	ofnic_wr32(priv, OFNIC_REG_RSS_FIELDS(0), OFNIC_RSS_FIELDS_DEFAULT);
+
+	for (n = 0; n < OFNIC_RSS_INDIR_SIZE / 4; n++) {
+		val = (priv->rss_indir[4 * n] & 0xff) |
+		      (priv->rss_indir[4 * n + 1] & 0xff) << 8 |
+		      (priv->rss_indir[4 * n + 2] & 0xff) << 16 |
+		      (priv->rss_indir[4 * n + 3] & 0xff) << 24;
+		ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(0, n), val);
+	}
+}
+
+/* Read-modify-write of OFNIC_REG_OFFLOAD_CTRL through its shadow */
+void ofnic_hw_update_offload(struct ofnic_priv *priv, u32 clear, u32 set)
+{
+	spin_lock_bh(&priv->offload_lock);
+	priv->offload_ctrl = (priv->offload_ctrl & ~clear) | set;
+	ofnic_wr32(priv, OFNIC_REG_OFFLOAD_CTRL, priv->offload_ctrl);
+	spin_unlock_bh(&priv->offload_lock);
+}
+
+/* Called with the netdev address lock held (BHs off): registers only, no sleeping */
+void ofnic_hw_set_rx_mode(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	struct netdev_hw_addr *ha;
+	unsigned int i;
+	u32 set = 0;
+
+	if (netdev->flags & IFF_PROMISC) {
+		set = OFNIC_OFFLOAD_PROMISC | OFNIC_OFFLOAD_ALLMULTI;
+	} else if (netdev->flags & IFF_ALLMULTI) {
+		set = OFNIC_OFFLOAD_ALLMULTI;
+	} else if (!netdev_mc_empty(netdev)) {
+		if (priv->caps & OFNIC_CAP_MC_FILTER) {
+			memset(priv->mc_filter, 0, sizeof(priv->mc_filter));
+			netdev_for_each_mc_addr(ha, netdev) {
+				u32 h = ether_crc_le(ETH_ALEN, ha->addr) & OFNIC_MC_HASH_MASK;
+
+				priv->mc_filter[h / 32] |= BIT(h % 32);
+			}
+			for (i = 0; i < OFNIC_MC_FILTER_REGS; i++)
+				ofnic_wr32(priv, OFNIC_REG_MC_FILTER(i), priv->mc_filter[i]);
+			set = OFNIC_OFFLOAD_MC_FILTER;
+		} else {
+			set = OFNIC_OFFLOAD_ALLMULTI;
+		}
+	}
+
+	ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_PROMISC | OFNIC_OFFLOAD_ALLMULTI |
+				OFNIC_OFFLOAD_MC_FILTER, set);
+}
+
+void ofnic_hw_txq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec)
+{
+	u32 base = OFNIC_TXQ(ring->qid);
+
+	ofnic_wr32(priv, base + OFNIC_Q_CTRL, 0);
+	ofnic_wr32(priv, base + OFNIC_Q_BASE_LO, lower_32_bits(ring->dma));
+	ofnic_wr32(priv, base + OFNIC_Q_BASE_HI, upper_32_bits(ring->dma));
+	ofnic_wr32(priv, base + OFNIC_Q_SIZE, ring->size);
+	ofnic_wr32(priv, base + OFNIC_TXQ_HEAD_WB_LO, lower_32_bits(ring->head_wb_dma));
+	ofnic_wr32(priv, base + OFNIC_TXQ_HEAD_WB_HI, upper_32_bits(ring->head_wb_dma));
+	ofnic_wr32(priv, base + OFNIC_Q_CTRL,
+		   OFNIC_Q_CTRL_ENABLE | FIELD_PREP(OFNIC_Q_CTRL_VECTOR_MASK, vec));
+}
+
+void ofnic_hw_rxq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec)
+{
+	u32 base = OFNIC_RXQ(ring->qid);
+
+	ofnic_wr32(priv, base + OFNIC_Q_CTRL, 0);
+	ofnic_wr32(priv, base + OFNIC_Q_BASE_LO, lower_32_bits(ring->dma));
+	ofnic_wr32(priv, base + OFNIC_Q_BASE_HI, upper_32_bits(ring->dma));
+	ofnic_wr32(priv, base + OFNIC_Q_SIZE, ring->size);
+	ofnic_wr32(priv, base + OFNIC_RXQ_BUF_SIZE, OFNIC_RX_BUF_SIZE);
+	ofnic_wr32(priv, base + OFNIC_Q_CTRL,
+		   OFNIC_Q_CTRL_ENABLE | FIELD_PREP(OFNIC_Q_CTRL_VECTOR_MASK, vec));
+}
+
+/*
+ * Stop the device from touching the rings of the first num_queues queue pairs. The read
+ * back flushes the posted writes so that no DMA is started after this returns.
+ */
+void ofnic_hw_queues_disable(struct ofnic_priv *priv, u16 num_queues)
+{
+	u16 q;
+
+	ofnic_wr32(priv, OFNIC_REG_CTRL, 0);
+	for (q = 0; q < num_queues; q++) {
+		ofnic_wr32(priv, OFNIC_TXQ(q) + OFNIC_Q_CTRL, 0);
+		ofnic_wr32(priv, OFNIC_RXQ(q) + OFNIC_Q_CTRL, 0);
+	}
+	ofnic_rd32(priv, OFNIC_REG_STATUS);
+}
+
+/* Have the device write its statistics block to priv->hw_stats */
+int ofnic_hw_stats_dump(struct ofnic_priv *priv)
+{
+	u32 val;
+	int err;
+
+	lockdep_assert_held(&priv->stats_lock);
+
+	ofnic_wr32(priv, OFNIC_REG_STATS_ADDR_LO, lower_32_bits(priv->hw_stats_dma));
+	ofnic_wr32(priv, OFNIC_REG_STATS_ADDR_HI, upper_32_bits(priv->hw_stats_dma));
+	ofnic_wr32(priv, OFNIC_REG_STATS_CMD, OFNIC_STATS_CMD_DUMP);
+	err = readl_poll_timeout(priv->regs + OFNIC_REG_STATS_CMD, val,
+				 !(val & OFNIC_STATS_CMD_DUMP), 10, OFNIC_STATS_TIMEOUT_US);
+	if (err) {
+		netdev_warn(priv->netdev, "statistics dump timed out\n");
+		return err;
+	}
+	/* the block is complete once the command bit reads 0 */
+	dma_rmb();
+
+	return 0;
+}

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ofnic: rings, transmit, NAPI poll, receive */
+
+#include <linux/bitfield.h>
+#include <linux/dma-mapping.h>
+#include <linux/etherdevice.h>
+#include <net/netdev_queues.h>
+#include <net/page_pool/helpers.h>
+
+#include "ofnic.h"
+
+/* ------------------------------------------------------------------------------------------
+ * Ring memory
+ */
+
+static int ofnic_ring_alloc_desc(struct ofnic_ring *ring, size_t extra)
+{
+	ring->dma_size = (size_t)ring->size * 16 + extra;
+	ring->desc = dma_alloc_coherent(ring->dev, ring->dma_size, &ring->dma, GFP_KERNEL);
+	if (!ring->desc)
+		return -ENOMEM;
+
+	return 0;
+}
+
+static void ofnic_ring_free_desc(struct ofnic_ring *ring)
+{
+	if (!ring->desc)
+		return;
+	dma_free_coherent(ring->dev, ring->dma_size, ring->desc, ring->dma);
+	ring->desc = NULL;
+}
+
+static void ofnic_ring_init(struct ofnic_priv *priv, struct ofnic_q_vector *qv,
+			    struct ofnic_ring *ring, u32 size, u32 qbase)
+{
+	ring->dev = &priv->pdev->dev;
+	ring->netdev = priv->netdev;
+	ring->qv = qv;
+	ring->qid = qv->idx;
+	ring->stats = &priv->qstats[qv->idx];
+	ring->size = size;
+	ring->size_mask = size - 1;
+	ring->tail_reg = priv->regs + qbase + OFNIC_Q_TAIL;
+}
+
+static int ofnic_tx_ring_alloc(struct ofnic_priv *priv, struct ofnic_q_vector *qv)
+{
+	struct ofnic_ring *ring = &qv->tx;
+	size_t desc_bytes;
+	int err;
+
+	ofnic_ring_init(priv, qv, ring, priv->tx_ring_size, OFNIC_TXQ(qv->idx));
+	ring->txq = netdev_get_tx_queue(priv->netdev, qv->idx);
+	ring->wake_thrs = min_t(u32, 2 * OFNIC_TX_DESC_NEEDED, ring->size - 1);
+
+	ring->tx_buf = kvcalloc(ring->size, sizeof(*ring->tx_buf), GFP_KERNEL);
+	if (!ring->tx_buf)
+		return -ENOMEM;
+
+	/* The head write-back word lives after the descriptors, in its own cache line */
+	err = ofnic_ring_alloc_desc(ring, SMP_CACHE_BYTES);
+	if (err)
+		return err;
+	desc_bytes = (size_t)ring->size * sizeof(struct ofnic_tx_desc);
+	ring->head_wb = ring->desc + desc_bytes;
+	ring->head_wb_dma = ring->dma + desc_bytes;
+
+	return 0;
+}
+
+static int ofnic_rx_ring_alloc(struct ofnic_priv *priv, struct ofnic_q_vector *qv)
+{
+	struct page_pool_params pp = {
+		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV,
+		.order = 0,
+		.nid = dev_to_node(&priv->pdev->dev),
+		.dev = &priv->pdev->dev,
+		.napi = &qv->napi,
+		.netdev = priv->netdev,
+		.queue_idx = qv->idx,
+		.dma_dir = DMA_FROM_DEVICE,
+		/* fragments share pages: sync whole pages when they are recycled */
+		.offset = 0,
+		.max_len = PAGE_SIZE,
+	};
+	struct ofnic_ring *ring = &qv->rx;
+	struct page_pool *pool;
+	int err;
+
+	ofnic_ring_init(priv, qv, ring, priv->rx_ring_size, OFNIC_RXQ(qv->idx));
+
+	ring->rx_buf = kvcalloc(ring->size, sizeof(*ring->rx_buf), GFP_KERNEL);
+	if (!ring->rx_buf)
+		return -ENOMEM;
+
+	err = ofnic_ring_alloc_desc(ring, 0);
+	if (err)
+		return err;
+
+	pp.pool_size = ring->size;
+	pool = page_pool_create(&pp);
+	if (IS_ERR(pool))
+		return PTR_ERR(pool);
+	ring->pp = pool;
+
+	return 0;
+}
+
+static void ofnic_tx_unmap(struct ofnic_ring *ring, struct ofnic_tx_buf *buf)
+{
+	switch (buf->map) {
+	case OFNIC_TX_MAP_SINGLE:
+		dma_unmap_single(ring->dev, dma_unmap_addr(buf, dma),
+				 dma_unmap_len(buf, len), DMA_TO_DEVICE);
+		break;
+	case OFNIC_TX_MAP_PAGE:
+		dma_unmap_page(ring->dev, dma_unmap_addr(buf, dma),
+			       dma_unmap_len(buf, len), DMA_TO_DEVICE);
+		break;
+	}
+	buf->map = OFNIC_TX_MAP_NONE;
+}
+
+/* The queue is disabled in the device: drop whatever was not completed */
+static void ofnic_tx_ring_free(struct ofnic_ring *ring)
+{
+	struct ofnic_tx_buf *buf;
+	u32 i;
+
+	if (ring->tx_buf) {
+		for (i = 0; i < ring->size; i++) {
+			buf = &ring->tx_buf[i];
+			ofnic_tx_unmap(ring, buf);
+			if (buf->skb) {
+				dev_kfree_skb_any(buf->skb);
+				buf->skb = NULL;
+			}
+		}
+		kvfree(ring->tx_buf);
+		ring->tx_buf = NULL;
+	}
+	if (ring->txq)
+		netdev_tx_reset_queue(ring->txq);
+	ofnic_ring_free_desc(ring);
+}
+
+static void ofnic_rx_ring_free(struct ofnic_ring *ring)
+{
+	struct ofnic_rx_buf *buf;
+	u32 i;
+
+	if (ring->skb) {
+		dev_kfree_skb_any(ring->skb);
+		ring->skb = NULL;
+	}
+	if (ring->rx_buf) {
+		for (i = 0; i < ring->size; i++) {
+			buf = &ring->rx_buf[i];
+			if (!buf->page)
+				continue;
+			page_pool_put_full_page(ring->pp, buf->page, false);
+			buf->page = NULL;
+		}
+		kvfree(ring->rx_buf);
+		ring->rx_buf = NULL;
+	}
+	/* NAPI is disabled but not yet deleted, as the pool expects */
+	if (ring->pp) {
+		page_pool_destroy(ring->pp);
+		ring->pp = NULL;
+	}
+	ofnic_ring_free_desc(ring);
+}
+
+/* Free the rings and NAPI contexts; NAPI must be disabled and the queues stopped */
+void ofnic_free_queues(struct ofnic_priv *priv)
+{
+	struct ofnic_q_vector *qv;
+	u16 i;
+
+	if (!priv->qv)
+		return;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		qv = &priv->qv[i];
+		ofnic_tx_ring_free(&qv->tx);
+		ofnic_rx_ring_free(&qv->rx);
+		if (qv->napi_added)
+			netif_napi_del(&qv->napi);
+	}
+	kfree(priv->qv);
+	priv->qv = NULL;
+}
+
+int ofnic_alloc_queues(struct ofnic_priv *priv)
+{
+	struct ofnic_q_vector *qv;
+	int err;
+	u16 i;
+
+	priv->qv = kcalloc(priv->num_queues, sizeof(*priv->qv), GFP_KERNEL);
+	if (!priv->qv)
+		return -ENOMEM;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		qv = &priv->qv[i];
+		qv->priv = priv;
+		qv->idx = i;
+		qv->vec = i + 1;
+		netif_napi_add(priv->netdev, &qv->napi, ofnic_poll);
+		qv->napi_added = true;
+
+		err = ofnic_tx_ring_alloc(priv, qv);
+		if (err)
+			goto err_free;
+		err = ofnic_rx_ring_alloc(priv, qv);
+		if (err)
+			goto err_free;
+	}
+
+	return 0;
+
+err_free:
+	ofnic_free_queues(priv);
+	return err;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Transmit
+ */
+
+static u32 ofnic_tx_unused(const struct ofnic_ring *ring)
+{
+	return (READ_ONCE(ring->head) - READ_ONCE(ring->tail) - 1) & ring->size_mask;
+}
+
+static struct ofnic_tx_desc *ofnic_tx_fill(struct ofnic_ring *ring, u32 idx, dma_addr_t dma,
+					   u32 len, enum ofnic_tx_map map)
+{
+	struct ofnic_tx_desc *desc = (struct ofnic_tx_desc *)ring->desc + idx;
+	struct ofnic_tx_buf *buf = &ring->tx_buf[idx];
+
+	buf->map = map;
+	dma_unmap_addr_set(buf, dma, dma);
+	dma_unmap_len_set(buf, len, len);
+
+	desc->addr = cpu_to_le64(dma);
+	desc->len = cpu_to_le32(len);
+	desc->rsvd = 0;
+	desc->cmd = cpu_to_le16(FIELD_PREP(OFNIC_TXD_TYPE_MASK, OFNIC_TXD_TYPE_DATA));
+
+	return desc;
+}
+
+/* Map the skb onto data descriptors and ring the doorbell; unwinds on failure */
+static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct ofnic_tx_desc *desc = NULL;
+	struct ofnic_tx_buf *buf;
+	u32 first = ring->tail;
+	unsigned int i, len;
+	dma_addr_t dma;
+	u32 tail;
+
+	tail = first;
+	len = skb_headlen(skb);
+	if (len) {
+		if (len > OFNIC_TXD_MAX_LEN)
+			goto err_unmap;
+		dma = dma_map_single(ring->dev, skb->data, len, DMA_TO_DEVICE);
+		if (dma_mapping_error(ring->dev, dma))
+			goto err_unmap;
+		desc = ofnic_tx_fill(ring, tail, dma, len, OFNIC_TX_MAP_SINGLE);
+		tail = (tail + 1) & ring->size_mask;
+	}
+
+	for (i = 0; i < shinfo->nr_frags; i++) {
+		skb_frag_t *frag = &shinfo->frags[i];
+
+		len = skb_frag_size(frag);
+		if (!len)
+			continue;
+		if (len > OFNIC_TXD_MAX_LEN)
+			goto err_unmap;
+		dma = skb_frag_dma_map(ring->dev, frag, 0, len, DMA_TO_DEVICE);
+		if (dma_mapping_error(ring->dev, dma))
+			goto err_unmap;
+		desc = ofnic_tx_fill(ring, tail, dma, len, OFNIC_TX_MAP_PAGE);
+		tail = (tail + 1) & ring->size_mask;
+	}
+
+	if (unlikely(!desc))
+		goto err_unmap;
+	desc->cmd |= cpu_to_le16(OFNIC_TXD_EOP);
+
+	buf = &ring->tx_buf[(tail - 1) & ring->size_mask];
+	buf->skb = skb;
+	buf->bytes = skb->len;
+	buf->pkts = 1;
+
+	skb_tx_timestamp(skb);
+
+	WRITE_ONCE(ring->tail, tail);
+
+	/* Keep room for a worst-case packet */
+	if (!netif_txq_maybe_stop(ring->txq, ofnic_tx_unused(ring), OFNIC_TX_DESC_NEEDED,
+				  ring->wake_thrs))
+		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_STOPS, 1);
+
+	if (__netdev_tx_sent_queue(ring->txq, skb->len, netdev_xmit_more()))
+		writel(tail, ring->tail_reg);
+
+	return 0;
+
+err_unmap:
+	while (tail != first) {
+		tail = (tail - 1) & ring->size_mask;
+		ofnic_tx_unmap(ring, &ring->tx_buf[tail]);
+	}
+	ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_DMA_ERRORS, 1);
+
+	return -EIO;
+}
+
+netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	u16 qid = skb_get_queue_mapping(skb);
+	struct ofnic_ring *ring;
+
+	if (unlikely(qid >= priv->num_queues || !priv->qv)) {
+		dev_kfree_skb_any(skb);
+		return NETDEV_TX_OK;
+	}
+	ring = &priv->qv[qid].tx;
+
+	if (unlikely(skb->len < OFNIC_MIN_FRAME || skb->len > OFNIC_TX_MAX_PKT_LEN))
+		goto drop;
+
+	if (skb_shinfo(skb)->nr_frags + 1 > OFNIC_TX_MAX_DESCS_PER_PKT) {
+		if (skb_linearize(skb))
+			goto drop;
+		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_LINEARIZED, 1);
+	}
+
+	if (unlikely(ofnic_tx_unused(ring) < OFNIC_TX_DESC_NEEDED)) {
+		/* Should not happen: the queue is stopped before it gets this full */
+		netif_tx_stop_queue(ring->txq);
+		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_BUSY, 1);
+		writel(ring->tail, ring->tail_reg);
+		return NETDEV_TX_BUSY;
+	}
+
+	if (ofnic_tx_map(ring, skb))
+		goto drop;
+
+	return NETDEV_TX_OK;
+
+drop:
+	dev_kfree_skb_any(skb);
+	ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_DROPS, 1);
+	/* An earlier packet may have deferred its doorbell to this one */
+	if (!netdev_xmit_more())
+		writel(ring->tail, ring->tail_reg);
+
+	return NETDEV_TX_OK;
+}
+
+static void ofnic_clean_tx(struct ofnic_ring *ring, int napi_budget)
+{
+	u32 head, clean = ring->head;
+	struct ofnic_tx_buf *buf;
+	unsigned int bytes = 0;
+	unsigned int pkts = 0;
+
+	head = le32_to_cpu(READ_ONCE(*ring->head_wb));
+	if (unlikely(head >= ring->size)) {
+		netdev_err_once(ring->netdev, "TX queue %u: bad head write-back %u\n",
+				ring->qid, head);
+		return;
+	}
+	if (head == clean)
+		return;
+	/* the device has read the buffers before it wrote HEAD */
+	dma_rmb();
+
+	while (clean != head) {
+		buf = &ring->tx_buf[clean];
+		ofnic_tx_unmap(ring, buf);
+		if (buf->skb) {
+			pkts += buf->pkts;
+			bytes += buf->bytes;
+			napi_consume_skb(buf->skb, napi_budget);
+			buf->skb = NULL;
+		}
+		clean = (clean + 1) & ring->size_mask;
+	}
+	WRITE_ONCE(ring->head, clean);
+
+	u64_stats_update_begin(&ring->stats->tx_cmpl.syncp);
+	ring->stats->tx_cmpl.v[OFNIC_S_TX_PACKETS] += pkts;
+	ring->stats->tx_cmpl.v[OFNIC_S_TX_BYTES] += bytes;
+	u64_stats_update_end(&ring->stats->tx_cmpl.syncp);
+
+	if (!netif_txq_completed_wake(ring->txq, pkts, bytes, ofnic_tx_unused(ring),
+				      ring->wake_thrs))
+		ofnic_stat_add(&ring->stats->tx_cmpl, OFNIC_S_TX_WAKES, 1);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Receive
+ */
+
+static u32 ofnic_rx_unused(const struct ofnic_ring *ring)
+{
+	return (ring->head - ring->tail - 1) & ring->size_mask;
+}
+
+static bool ofnic_rx_alloc_buf(struct ofnic_ring *ring, u32 idx, gfp_t gfp)
+{
+	union ofnic_rx_slot *slot = (union ofnic_rx_slot *)ring->desc + idx;
+	struct ofnic_rx_buf *buf = &ring->rx_buf[idx];
+	unsigned int offset;
+	struct page *page;
+
+	page = page_pool_alloc_frag(ring->pp, &offset, OFNIC_RX_TRUESIZE, gfp);
+	if (unlikely(!page))
+		return false;
+
+	buf->page = page;
+	buf->offset = offset;
+	slot->desc.addr = cpu_to_le64(page_pool_get_dma_addr(page) + offset +
+				      OFNIC_RX_HEADROOM);
+	slot->desc.rsvd = 0;
+
+	return true;
+}
+
+/* Post buffers to every free slot; one doorbell for the batch */
+int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp)
+{
+	u32 n = ofnic_rx_unused(ring);
+	u32 tail = ring->tail;
+	int err = 0;
+
+	while (n--) {
+		if (!ofnic_rx_alloc_buf(ring, tail, gfp)) {
+			ofnic_stat_add(&ring->stats->rx, OFNIC_S_RX_ALLOC_FAIL, 1);
+			err = -ENOMEM;
+			break;
+		}
+		tail = (tail + 1) & ring->size_mask;
+	}
+
+	if (tail != ring->tail) {
+		ring->tail = tail;
+		writel(tail, ring->tail_reg);
+	}
+
+	return err;
+}
+
+static void ofnic_rx_hash(struct ofnic_ring *ring, struct sk_buff *skb,
+			  const struct ofnic_rx_cmpl *cmpl, u32 status)
+{
+	if (!(ring->netdev->features & NETIF_F_RXHASH))
+		return;
+
+	switch (FIELD_GET(OFNIC_RXC_HASH_TYPE_MASK, status)) {
+	case OFNIC_RXC_HASH_L3:
+		skb_set_hash(skb, le32_to_cpu(cmpl->rss_hash), PKT_HASH_TYPE_L3);
+		break;
+	case OFNIC_RXC_HASH_L4:
+		skb_set_hash(skb, le32_to_cpu(cmpl->rss_hash), PKT_HASH_TYPE_L4);
+		break;
+	}
+}
+
+/* Start a packet with its first buffer, which also carries the metadata */
+static struct sk_buff *ofnic_rx_first(struct ofnic_ring *ring, struct page *page,
+				      unsigned int offset, const struct ofnic_rx_cmpl *cmpl,
+				      u32 status, unsigned int len)
+{
+	struct sk_buff *skb;
+	void *va;
+
+	va = page_address(page) + offset;
+	net_prefetch(va + OFNIC_RX_HEADROOM);
+
+	skb = napi_build_skb(va, OFNIC_RX_TRUESIZE);
+	if (unlikely(!skb))
+		return NULL;
+
+	skb_mark_for_recycle(skb);
+	skb_reserve(skb, OFNIC_RX_HEADROOM);
+	__skb_put(skb, len);
+	ofnic_rx_hash(ring, skb, cmpl, status);
+
+	return skb;
+}
+
+static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
+{
+	struct ofnic_qstats *stats = ring->stats;
+	struct sk_buff *skb = ring->skb;
+	u64 pkts = 0, bytes = 0;
+	unsigned int multi = 0;
+	unsigned int drops = 0;
+	u32 head = ring->head;
+	unsigned int bad = 0;
+	int done = 0;
+
+	while (done < budget && head != ring->tail) {
+		union ofnic_rx_slot *slot = (union ofnic_rx_slot *)ring->desc + head;
+		struct ofnic_rx_buf *buf = &ring->rx_buf[head];
+		struct page *page = buf->page;
+		unsigned int len;
+		u32 status;
+
+		status = le32_to_cpu(READ_ONCE(slot->cmpl.status));
+		if (!(status & OFNIC_RXC_DD))
+			break;
+		/* the rest of the completion was written before DD */
+		dma_rmb();
+
+		len = le16_to_cpu(slot->cmpl.len);
+		buf->page = NULL;
+		head = (head + 1) & ring->size_mask;
+
+		if (unlikely(ring->discard || len > OFNIC_RX_BUF_SIZE))
+			goto discard;
+
+		dma_sync_single_range_for_cpu(ring->dev, page_pool_get_dma_addr(page),
+					      buf->offset + OFNIC_RX_HEADROOM, len,
+					      page_pool_get_dma_dir(ring->pp));
+
+		if (!skb) {
+			if (unlikely(len < ETH_HLEN))
+				goto discard;
+			skb = ofnic_rx_first(ring, page, buf->offset, &slot->cmpl, status, len);
+			if (unlikely(!skb))
+				goto discard;
+		} else if (len) {
+			if (unlikely(skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS))
+				goto discard;
+			skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
+					buf->offset + OFNIC_RX_HEADROOM, len,
+					OFNIC_RX_TRUESIZE);
+			multi += skb_shinfo(skb)->nr_frags == 1;
+		} else {
+			page_pool_recycle_direct(ring->pp, page);
+		}
+
+		if (!(status & OFNIC_RXC_EOP))
+			continue;
+
+		skb->protocol = eth_type_trans(skb, ring->netdev);
+		pkts++;
+		bytes += skb->len;
+		napi_gro_receive(&ring->qv->napi, skb);
+		skb = NULL;
+		done++;
+		continue;
+
+discard:
+		/* drop the whole packet: this buffer and the rest up to EOP */
+		if (!ring->discard) {
+			if (len > OFNIC_RX_BUF_SIZE)
+				bad++;
+			drops++;
+		}
+		page_pool_recycle_direct(ring->pp, page);
+		if (skb) {
+			napi_consume_skb(skb, budget);
+			skb = NULL;
+		}
+		ring->discard = !(status & OFNIC_RXC_EOP);
+		done++;
+	}
+
+	ring->skb = skb;
+	ring->head = head;
+
+	u64_stats_update_begin(&stats->rx.syncp);
+	stats->rx.v[OFNIC_S_RX_PACKETS] += pkts;
+	stats->rx.v[OFNIC_S_RX_BYTES] += bytes;
+	stats->rx.v[OFNIC_S_RX_MULTI_BUF] += multi;
+	stats->rx.v[OFNIC_S_RX_DROPS] += drops;
+	stats->rx.v[OFNIC_S_RX_BAD_CMPL] += bad;
+	u64_stats_update_end(&stats->rx.syncp);
+
+	if (ofnic_rx_unused(ring) >= OFNIC_RX_REFILL_BATCH)
+		ofnic_rx_fill(ring, GFP_ATOMIC | __GFP_NOWARN);
+
+	return done;
+}
+
+int ofnic_poll(struct napi_struct *napi, int budget)
+{
+	struct ofnic_q_vector *qv = container_of(napi, struct ofnic_q_vector, napi);
+	int work = 0;
+
+	ofnic_clean_tx(&qv->tx, budget);
+
+	/* budget 0 is netpoll: TX completions only */
+	if (budget)
+		work = ofnic_clean_rx(&qv->rx, budget);
+
+	if (work >= budget)
+		return budget;
+
+	/* Out of RX buffers: keep polling until allocation succeeds again */
+	if (unlikely(qv->rx.head == qv->rx.tail))
+		return budget;
+
+	if (napi_complete_done(napi, work))
+		ofnic_vec_arm(qv->priv, qv->vec);
+
+	return work;
+}
