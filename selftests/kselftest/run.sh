@@ -1,0 +1,367 @@
+#!/bin/bash
+# Upstream kernel selftests (Linux 6.12) against the NIC under test, inside the guest, as TAP.
+#
+#   tools/build-selftests                                      # on the host, first
+#   tools/vm --nic ofnic selftests/kselftest/run.sh [NAME...]  # NAME: a test name or glob
+#   e.g. tools/vm --nic virtio-net selftests/kselftest/run.sh csum.py 'toeplitz.sh:*'
+#
+# Wiring is netdev CI's: port A (NETIF) in the root namespace, port B in netns "remote",
+# 192.0.2.1/.2 and 2001:db8::1/::2 (nodad), keep_addr_on_down, REMOTE_TYPE=netns. The
+# forwarding-library tests (loopback.sh, min_max_mtu.sh) take both ports, unconfigured and down,
+# in the root namespace instead.
+#
+# Output: one top-level TAP line per test; python tests' own KTAP results are nested (indented)
+# under it, and a failure's last output lines follow as "# " diagnostics. Full output of each
+# test goes to /ofnic-out/kselftest/<name>.log (OUT/kselftest/ on the host).
+# Between tests, ethtool -k/-l/-g/-c/-x, ntuple rules, MTU/flags/MAC and the NAPI sysfs knobs of
+# both ports must be unchanged: otherwise "config-leak after <test>" fails.
+# Expected failures: selftests/kselftest/xfail.txt, per NIC model (see its header).
+# shellcheck source=../lib/guest.sh
+. /ofnic/selftests/lib/guest.sh
+MODEL=${OFNIC_NICS%% *}
+MODEL=${MODEL:-ofnic}
+DRV=$(nic_driver "$MODEL")
+KS_SRC=/ofnic/out/kselftest
+KS=/tmp/kselftest
+XFAIL_FILE=${KSFT_XFAIL:-/ofnic/selftests/kselftest/xfail.txt}	# tools/vm --env KSFT_XFAIL=... to try a list
+LOGDIR=/ofnic-out/kselftest
+export PYTHONUNBUFFERED=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin
+
+# name|dir|timeout(s)|mode|command — mode pair (CI wiring) or flat (both ports in root ns).
+# $A and $B are substituted at run time. toeplitz.sh sources setup_loopback.sh, which reads
+# $dev (gro.sh's variable) before toeplitz.sh parses -i: pass it too, or it reads /sys/class/net//.
+TESTS=(
+	"ping.py|drivers/net|90|pair|./ping.py"
+	"stats.py|drivers/net|120|pair|./stats.py"
+	"queues.py|drivers/net|120|pair|./queues.py"
+	"csum.py|drivers/net/hw|300|pair|./csum.py"
+	"rss_ctx.py|drivers/net/hw|300|pair|./rss_ctx.py"
+	"gro.sh|net|300|pair|./gro.sh -i \$A"
+	"toeplitz.sh:tcp4|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -t -4"
+	"toeplitz.sh:tcp6|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -t -6"
+	"toeplitz.sh:udp4|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -u -4"
+	"toeplitz.sh:udp6|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -u -6"
+	"uso:ipv4|net|60|pair|uso_check 4"
+	"uso:ipv6|net|60|pair|uso_check 6"
+	"netdevice.sh|net|120|pair|bash ./netdevice.sh"
+	"loopback.sh|drivers/net/hw|90|flat|./loopback.sh \$A \$B"
+	"min_max_mtu.sh|net/forwarding|180|flat|./min_max_mtu.sh \$A \$B"
+)
+
+# The whole run stops starting tests after this many seconds (tests are also capped by what is
+# left of it), so that it fits in ~15 min of TCG guest time even if several tests hang.
+BUDGET=${KSFT_BUDGET:-840}
+filters=("$@")
+selected() {
+	[ ${#filters[@]} = 0 ] && return 0
+	local f
+	for f in "${filters[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $1 == $f || $1 == $f:* ]] && return 0
+	done
+	return 1
+}
+
+# ---- expected failures ------------------------------------------------------------------------
+declare -A XF=()
+# A test run several ways (toeplitz.sh:tcp4, uso:ipv6) also matches an entry for its base name.
+xf_key() {	# xf_key NAME: prints the xfail key that applies to NAME, if any
+	if [ -n "${XF[$1]+x}" ]; then echo "$1"
+	elif [[ $1 == *:* ]] && [ -n "${XF[${1%%:*}]+x}" ]; then echo "${1%%:*}"
+	fi
+}
+load_xfail() {
+	local m t r
+	[ -f "$XFAIL_FILE" ] || return 0
+	while read -r m t r; do
+		case "$m" in ''|'#'*) continue ;; esac
+		[ "$m" = "$MODEL" ] || [ "$m" = '*' ] || continue
+		XF[$t]=${r:-no reason given}
+	done < "$XFAIL_FILE"
+}
+
+# ---- TAP (top level; the plan comes last because leak cases appear only when needed) -----------
+N=0 FAILS=0
+emit() {	# emit ok|fail|skip|todo NAME [REASON]
+	N=$((N + 1))
+	case "$1" in
+	ok) echo "ok $N - $2" ;;
+	skip) echo "ok $N - $2 # SKIP $3" ;;
+	todo) echo "not ok $N - $2 # TODO $3" ;;
+	*) echo "not ok $N - $2${3:+ ($3)}"; FAILS=$((FAILS + 1)) ;;
+	esac
+}
+diag() { sed 's/^/# /'; }
+
+# ---- wiring ----------------------------------------------------------------------------------
+MODE=none
+b_ns() {	# the namespace port B is in ("" = root)
+	if [ -e "/sys/class/net/$B" ]; then echo ""; else echo "$REMOTE_NS"; fi
+}
+wait_b_root() {
+	for _ in $(seq 50); do [ -e "/sys/class/net/$B" ] && return 0; sleep 0.1; done
+	return 1
+}
+mode_none() {
+	[ "$MODE" = none ] && return 0
+	teardown_pair "$A"
+	wait_b_root || { echo "# port $B did not come back from netns $REMOTE_NS"; return 1; }
+	MODE=none
+}
+set_mode() {	# set_mode pair|flat
+	[ "$MODE" = "$1" ] && return 0
+	mode_none || return 1
+	case "$1" in
+	pair)
+		setup_pair "$A" "$B" || return 1 ;;
+	flat)
+		ip addr flush dev "$A"; ip addr flush dev "$B"
+		ip link set "$A" down; ip link set "$B" down ;;
+	esac
+	MODE=$1
+}
+
+# ---- configuration snapshot of both ports (leak check) ---------------------------------------
+snap_dev() {	# snap_dev DEV [NS]
+	local dev=$1 ns=${2:-} o out
+	local x=(timeout 10)	# a wedged driver must not hang the whole run
+	[ -n "$ns" ] && x+=(ip netns exec "$ns")
+	for o in -k -l -g -c -x; do
+		echo "== $dev ethtool $o"
+		# JSON where ethtool has it, one line per setting so that a diff names the setting.
+		if out=$("${x[@]}" ethtool --json "$o" "$dev" 2>/dev/null); then
+			echo "$out" | jq -c '.[] | to_entries[]' 2>/dev/null || echo "$out"
+		else
+			"${x[@]}" ethtool "$o" "$dev" 2>&1
+		fi
+	done
+	echo "== $dev ethtool -n"
+	"${x[@]}" ethtool -n "$dev" 2>&1
+	echo "== $dev link"
+	"${x[@]}" ip -j link show dev "$dev" | jq -c '.[0] | {mtu, flags, address, master}'
+	echo "== $dev sysfs"
+	"${x[@]}" cat "/sys/class/net/$dev/gro_flush_timeout" "/sys/class/net/$dev/napi_defer_hard_irqs" 2>&1
+}
+snapshot() { snap_dev "$A"; snap_dev "$B" "$(b_ns)"; }
+
+# ---- the USO check ---------------------------------------------------------------------------
+# udpgso_bench_tx in the root namespace sends 10 messages of 14000 bytes with UDP_SEGMENT 1000
+# (-S); udpgso_bench_rx in the remote namespace must get exactly 140 datagrams of 1000 bytes,
+# each with the sender's a..z pattern intact (-v).
+uso_check() {	# uso_check 4|6
+	local v=$1 dst rxargs=() port=8000 rc
+	if [ "$v" = 4 ]; then dst=$REMOTE_V4; rxargs=(-4 -b "$REMOTE_V4"); else dst=$REMOTE_V6; rxargs=(-b "$REMOTE_V6"); fi
+	echo "tx-udp-segmentation on $A: $(ethtool -k "$A" | awk '/tx-udp-segmentation:/ { print $2, $3 }')"
+	ip netns exec "$REMOTE_NS" ./udpgso_bench_rx "${rxargs[@]}" -p "$port" -C 20000 -R 3000 \
+		-n 140 -l 1000 -v &
+	local rxpid=$!
+	for _ in $(seq 100); do
+		ip netns exec "$REMOTE_NS" ss -lnuH "sport = :$port" | grep -q . && break
+		sleep 0.1
+	done
+	./udpgso_bench_tx "-$v" -D "$dst" -p "$port" -s 14000 -S 1000 -M 10 -l 10
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		kill "$rxpid" 2>/dev/null
+		wait "$rxpid"
+		echo "udpgso_bench_tx failed ($rc)"
+		return 1
+	fi
+	wait "$rxpid"
+	rc=$?
+	[ "$rc" = 0 ] && echo "receiver got 140 x 1000 bytes, data verified"
+	return "$rc"
+}
+
+# ---- one test ----------------------------------------------------------------------------------
+run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
+	local name=$1 dir=$2 to=$3 mode=$4 cmdline=$5
+	local log=$LOGDIR/${name//[:\/]/_}.log rc t0 secs before after
+	if ! set_mode "$mode" > "$log.setup" 2>&1; then
+		diag < "$log.setup"
+		emit fail "$name" "could not wire the ports ($mode)"
+		MODE=broken
+		return
+	fi
+	[ -s "$log.setup" ] || rm -f "$log.setup"
+	before=$(snapshot)
+	t0=$(date +%s)
+	(
+		cd "$KS/$dir" || exit 1
+		eval "set -- $cmdline"
+		if [ "$(type -t "$1")" = function ]; then
+			exec timeout -k 10 "$to" bash -c '"$@"' "$1" "$@"
+		else
+			exec timeout -k 10 "$to" "$@"
+		fi
+	) > "$log" 2>&1 < /dev/null
+	rc=$?
+	# netdevice.sh reports its checks as PASS:/FAIL: lines and always exits 0.
+	[ "$rc" = 0 ] && [ "$name" = netdevice.sh ] && grep -q '^FAIL:' "$log" && rc=1
+	secs=$(($(date +%s) - t0))
+	# Leftovers of a killed test must not disturb the next one.
+	pkill -9 -x udpgso_bench_rx 2>/dev/null; pkill -9 -x udpgso_bench_tx 2>/dev/null
+	pkill -9 -x toeplitz 2>/dev/null; pkill -9 -x gro 2>/dev/null; pkill -9 -x csum 2>/dev/null
+
+	# KTAP of python tests, nested.
+	local ktap
+	ktap=$(grep -E '^(KTAP version|1\.\.[0-9]+$|(not )?ok [0-9]+ |# Totals)' "$log")
+	[ -n "$ktap" ] && printf '%s\n' "$ktap" | sed 's/^/    /'
+	echo "# $name: exit $rc after ${secs}s"
+
+	# Case results (python tests): "ok N mod.case [# SKIP ...]".
+	local -a c_pass=() c_fail=() c_skip=()
+	local line c
+	while IFS= read -r line; do
+		[[ $line =~ ^(not\ )?ok\ [0-9]+\ ([^ ]+) ]] || continue
+		c=${BASH_REMATCH[2]}
+		c=${c#*.}
+		if [[ $line == "not ok "* ]]; then c_fail+=("$c")
+		elif [[ $line == *"# SKIP"* || $line == *"# XFAIL"* ]]; then c_skip+=("$c")
+		else c_pass+=("$c"); fi
+	done < <(grep -E '^(not )?ok [0-9]+ ' "$log")
+
+	local res reason="" rot=()
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		res=fail reason="timed out after ${to}s"
+	elif [ "$rc" = 4 ] || { [ "$rc" = 0 ] && [ ${#c_skip[@]} -gt 0 ] && [ ${#c_pass[@]} = 0 ] && [ ${#c_fail[@]} = 0 ]; }; then
+		res=skip
+		reason=$(grep -E 'SKIP' "$log" | tail -n1 | sed -e 's/^.*SKIP:\? *//' -e 's/^# *//' \
+			-e 's/ *\[ *[A-Z]* *\] *$//' -e 's/ *$//')
+		[ -n "$reason" ] || reason="exit status 4"
+	elif [ "$rc" = 0 ]; then
+		res=ok
+	else
+		res=fail reason="exit status $rc"
+	fi
+	local xk
+	xk=$(xf_key "$name")
+	[ "$res" != ok ] || [ -z "$xk" ] || rot+=("$xk")
+	for c in "${c_pass[@]}"; do [ -z "${XF[$name:$c]+x}" ] || rot+=("$name:$c"); done
+
+	if [ "$res" = fail ]; then
+		if [ -n "$xk" ]; then
+			res=todo reason=${XF[$xk]}
+		elif [ ${#c_fail[@]} -gt 0 ] && [ ${#rot[@]} = 0 ] && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+			local all=1 why=()
+			for c in "${c_fail[@]}"; do
+				if [ -n "${XF[$name:$c]+x}" ]; then why+=("$c: ${XF[$name:$c]}"); else all=0; fi
+			done
+			if [ "$all" = 1 ]; then
+				res=todo reason=$(IFS=';'; echo "${why[*]}")
+			else
+				local unl=()
+				for c in "${c_fail[@]}"; do [ -n "${XF[$name:$c]+x}" ] || unl+=("$c"); done
+				reason="$reason; unexpected failures: ${unl[*]}"
+			fi
+		fi
+	fi
+	if [ ${#rot[@]} -gt 0 ]; then
+		[ "$res" = fail ] && reason="$reason; " || reason=""
+		reason="${reason}xfail list rot for $MODEL: ${rot[*]} now passes, remove it from xfail.txt"
+		res=fail
+	fi
+	case "$res" in
+	fail)
+		# The shell tests' own failure lines first (netdevice.sh, forwarding lib), then the tail.
+		grep -E '^FAIL:|\[ *FAIL *\]' "$log" | head -n 15 | diag
+		grep -vE '^(KTAP version|1\.\.[0-9]+$|(not )?ok [0-9]+ |# Totals)|^FAIL:|\[ *FAIL *\]' "$log" \
+			| tail -n 20 | diag
+		emit fail "$name" "$reason" ;;
+	todo) emit todo "$name" "$reason" ;;
+	skip) emit skip "$name" "$reason" ;;
+	*) emit ok "$name" ;;
+	esac
+
+	# Configuration leak check.
+	after=$(snapshot)
+	local lk="leak:$name"
+	[ -n "${XF[$lk]+x}" ] || [[ $name != *:* ]] || lk="leak:${name%%:*}"
+	if [ "$before" != "$after" ]; then
+		diff <(echo "$before") <(echo "$after") | grep '^[<>]' | head -n 30 | diag
+		if [ -n "${XF[$lk]+x}" ]; then
+			emit todo "config-leak after $name" "${XF[$lk]}"
+		else
+			emit fail "config-leak after $name" "configuration differs before/after"
+		fi
+		# Start the next test from a freshly wired pair.
+		mode_none >/dev/null 2>&1 || MODE=broken
+	elif [ -n "${XF[$lk]+x}" ]; then
+		emit fail "config-leak after $name" "xfail list rot for $MODEL: $lk no longer leaks, remove it from xfail.txt"
+	fi
+}
+
+# ---- main ------------------------------------------------------------------------------------
+echo "TAP version 13"
+load_xfail
+if [ ! -x "$KS_SRC/drivers/net/ping.py" ]; then
+	emit fail "kselftests installed" "no $KS_SRC: run tools/build-selftests on the host first"
+	echo "1..$N"
+	exit 1
+fi
+rm -rf "$KS" && cp -a "$KS_SRC" "$KS"
+install -m 755 /ofnic/selftests/kselftest/mz-arp.py "$KS/mz"
+mkdir -p "$LOGDIR"
+# Forwarding-library settings: the ports are given on the command line, nothing is created;
+# mausezahn is replaced by the mz-arp.py stand-in (its only user is loopback.sh).
+export NETIF_CREATE=no MZ=$KS/mz
+export -f uso_check
+export REMOTE_NS
+echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(uname -r); xfail entries for $MODEL: ${#XF[@]}"
+
+dmesg -C
+t_start=$(date +%s)
+out=$(load_driver "$MODEL" 2>&1) || { echo "$out" | diag; emit fail "load $DRV"; echo "1..$N"; exit 1; }
+# Ports by PCI address. (Not guest.sh's nic_ifaces: for virtio_net it looks for the driver of
+# the virtio device's parent, virtio-pci, and finds no port.)
+ports_of() {	# ports_of DRIVER
+	local d dev pci
+	for d in /sys/class/net/*; do
+		[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = "$1" ] || continue
+		dev=$(readlink -f "$d/device")
+		pci=$dev
+		[[ ${dev##*/} == virtio* ]] && pci=${dev%/*}
+		echo "${pci##*/} ${d##*/}"
+	done | sort | awk '{ print $2 }'
+}
+for _ in $(seq 100); do [ "$(ports_of "$DRV" | wc -l)" -ge 2 ] && break; sleep 0.1; done
+mapfile -t PORTS < <(ports_of "$DRV")
+A=${PORTS[0]:-} B=${PORTS[1]:-}
+if [ -z "$A" ] || [ -z "$B" ]; then
+	emit fail "two $DRV ports" "found: ${PORTS[*]}"
+	echo "1..$N"
+	exit 1
+fi
+export NETIF=$A REMOTE_TYPE=netns REMOTE_ARGS=$REMOTE_NS A B
+echo "# ports: NETIF=$A, remote $B in netns $REMOTE_NS; $(ethtool -i "$A" | awk '/^(driver|version):/ { printf "%s ", $0 }')"
+for t in "${TESTS[@]}"; do
+	IFS='|' read -r name dir to mode cmdline <<< "$t"
+	selected "$name" || continue
+	if [ "$MODE" = broken ]; then
+		emit fail "$name" "not run: the ports could not be re-wired after an earlier test"
+		continue
+	fi
+	left=$((BUDGET - ($(date +%s) - t_start)))
+	if [ "$left" -lt 20 ]; then
+		emit fail "$name" "not run: the run's time budget of ${BUDGET}s is used up"
+		continue
+	fi
+	[ "$to" -le "$left" ] || to=$left
+	run_one "$name" "$dir" "$to" "$mode" "$cmdline"
+done
+for f in "${filters[@]}"; do
+	m=0
+	for t in "${TESTS[@]}"; do
+		# shellcheck disable=SC2053
+		[[ ${t%%|*} == $f || ${t%%|*} == $f:* ]] && m=1
+	done
+	[ "$m" = 1 ] || emit fail "name filter '$f'" "matches no test; names: $(printf '%s ' "${TESTS[@]%%|*}")"
+done
+mode_none >/dev/null 2>&1
+
+bad=$(dmesg_bad)
+[ -z "$bad" ] || echo "$bad" | head -n 40 | diag
+if [ -z "$bad" ]; then emit ok "dmesg free of WARN/BUG/Oops/leaks"; else emit fail "dmesg free of WARN/BUG/Oops/leaks"; fi
+echo "1..$N"
+echo "# kselftest run: $N results, $FAILS failed, $(($(date +%s) - t_start)) s"
+[ "$FAILS" = 0 ]
