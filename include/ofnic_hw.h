@@ -24,6 +24,13 @@
 #define OFNIC_HW_H
 
 #include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/bits.h>
+#else
+#ifndef BIT_ULL
+#define BIT_ULL(nr)	(1ULL << (nr))	/* as in the kernel and QEMU's qemu/bitops.h */
+#endif
+#endif
 
 /* ------------------------------------------------------------------------------------------
  * PCI identity. 1af4:10f0-10ff is reserved by QEMU for experimental devices
@@ -45,7 +52,7 @@
 #define OFNIC_RING_MAX			4096
 #define OFNIC_RX_BUF_MIN		256	/* RX buffer size, bytes, multiple of 64 */
 #define OFNIC_RX_BUF_MAX		16384
-#define OFNIC_MIN_FRAME			14	/* shortest frame TX accepts: an Ethernet header */
+#define OFNIC_MIN_FRAME			14	/* shortest TX/RX frame: Ethernet header */
 #define OFNIC_MAX_MTU			9000
 #define OFNIC_MAX_FRAME			(OFNIC_MAX_MTU + 14 + 4 + 4)	/* + VLAN + QinQ tag */
 #define OFNIC_TX_MAX_DESCS_PER_PKT	32	/* data descriptors making one packet */
@@ -74,7 +81,7 @@
 #define OFNIC_VERSION_MINOR		0
 #define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
 #define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
-#define OFNIC_REG_QUEUES		0x0010	/* RO: number of queue pairs (1..OFNIC_MAX_QUEUES) */
+#define OFNIC_REG_QUEUES		0x0010	/* RO: queue pairs, 1..OFNIC_MAX_QUEUES */
 #define OFNIC_REG_VECTORS		0x0014	/* RO: MSI-X vectors (queues + 1) */
 #define OFNIC_REG_RING_MAX		0x0018	/* RO: largest ring size in descriptors */
 #define OFNIC_REG_MTU_MAX		0x001c	/* RO: largest MTU */
@@ -84,33 +91,33 @@
 #define OFNIC_REG_TSO_MAX_PAYLOAD	0x0024	/* RO: largest TSO/USO/UFO payload in bytes */
 
 /* Capabilities: what this instance implements (device properties can clear bits). */
-#define OFNIC_CAP_TX_CSUM		(1ULL << 0)	/* generic csum_start/csum_offset */
-#define OFNIC_CAP_TX_SCTP_CRC		(1ULL << 1)	/* SCTP CRC32c insertion */
-#define OFNIC_CAP_TX_IP4_CSUM		(1ULL << 2)	/* IPv4 header checksum */
-#define OFNIC_CAP_TSO4			(1ULL << 3)
-#define OFNIC_CAP_TSO6			(1ULL << 4)
-#define OFNIC_CAP_TSO_ECN		(1ULL << 5)	/* CWR kept on the first segment only */
-#define OFNIC_CAP_TSO_MANGLEID		(1ULL << 6)	/* fixed IPv4 ID on request */
-#define OFNIC_CAP_USO			(1ULL << 7)	/* UDP segmentation (UDP_SEGMENT) */
-#define OFNIC_CAP_UFO			(1ULL << 8)	/* UDP fragmentation into IP fragments */
-#define OFNIC_CAP_TX_VLAN		(1ULL << 9)	/* 802.1Q tag insertion */
-#define OFNIC_CAP_RX_VLAN_STRIP		(1ULL << 10)
-#define OFNIC_CAP_RX_VLAN_FILTER	(1ULL << 11)
-#define OFNIC_CAP_RX_CSUM		(1ULL << 12)	/* IPv4/TCP/UDP/SCTP validation */
-#define OFNIC_CAP_LRO			(1ULL << 13)
-#define OFNIC_CAP_HW_GRO		(1ULL << 14)
-#define OFNIC_CAP_RSS			(1ULL << 15)	/* Toeplitz, key and indirection table */
-#define OFNIC_CAP_RSS_CONTEXTS		(1ULL << 16)	/* contexts 1..OFNIC_RSS_MAX_CONTEXTS-1 */
-#define OFNIC_CAP_NTUPLE		(1ULL << 17)
-#define OFNIC_CAP_TUNNEL_PORTS		(1ULL << 18)	/* UDP tunnel port table */
-#define OFNIC_CAP_TUNNEL_TSO		(1ULL << 19)	/* segmentation inside VXLAN/GENEVE */
-#define OFNIC_CAP_TUNNEL_CSUM		(1ULL << 20)	/* inner checksum offload */
-#define OFNIC_CAP_TUNNEL_OUTER_CSUM	(1ULL << 21)	/* outer UDP checksum per segment */
-#define OFNIC_CAP_TUNNEL_RX		(1ULL << 22)	/* inner RX csum and inner RSS */
-#define OFNIC_CAP_LOOPBACK		(1ULL << 23)
-#define OFNIC_CAP_ITR			(1ULL << 24)	/* interrupt moderation */
-#define OFNIC_CAP_GENEVE		(1ULL << 25)	/* GENEVE entries in the port table */
-#define OFNIC_CAP_MC_FILTER		(1ULL << 26)	/* multicast hash filter */
+#define OFNIC_CAP_TX_CSUM		BIT_ULL(0)	/* generic csum_start/csum_offset */
+#define OFNIC_CAP_TX_SCTP_CRC		BIT_ULL(1)	/* SCTP CRC32c insertion */
+#define OFNIC_CAP_TX_IP4_CSUM		BIT_ULL(2)	/* IPv4 header checksum */
+#define OFNIC_CAP_TSO4			BIT_ULL(3)
+#define OFNIC_CAP_TSO6			BIT_ULL(4)
+#define OFNIC_CAP_TSO_ECN		BIT_ULL(5)	/* CWR kept on the first segment only */
+#define OFNIC_CAP_TSO_MANGLEID		BIT_ULL(6)	/* fixed IPv4 ID on request */
+#define OFNIC_CAP_USO			BIT_ULL(7)	/* UDP segmentation (UDP_SEGMENT) */
+#define OFNIC_CAP_UFO			BIT_ULL(8)	/* UDP fragmentation into IP fragments */
+#define OFNIC_CAP_TX_VLAN		BIT_ULL(9)	/* 802.1Q tag insertion */
+#define OFNIC_CAP_RX_VLAN_STRIP		BIT_ULL(10)
+#define OFNIC_CAP_RX_VLAN_FILTER	BIT_ULL(11)
+#define OFNIC_CAP_RX_CSUM		BIT_ULL(12)	/* IPv4/TCP/UDP/SCTP validation */
+#define OFNIC_CAP_LRO			BIT_ULL(13)
+#define OFNIC_CAP_HW_GRO		BIT_ULL(14)
+#define OFNIC_CAP_RSS			BIT_ULL(15)	/* Toeplitz, key and indirection table */
+#define OFNIC_CAP_RSS_CONTEXTS		BIT_ULL(16)	/* contexts 1..OFNIC_RSS_MAX_CONTEXTS-1 */
+#define OFNIC_CAP_NTUPLE		BIT_ULL(17)
+#define OFNIC_CAP_TUNNEL_PORTS		BIT_ULL(18)	/* UDP tunnel port table */
+#define OFNIC_CAP_TUNNEL_TSO		BIT_ULL(19)	/* segmentation inside VXLAN/GENEVE */
+#define OFNIC_CAP_TUNNEL_CSUM		BIT_ULL(20)	/* inner checksum offload */
+#define OFNIC_CAP_TUNNEL_OUTER_CSUM	BIT_ULL(21)	/* outer UDP checksum per segment */
+#define OFNIC_CAP_TUNNEL_RX		BIT_ULL(22)	/* inner RX csum and inner RSS */
+#define OFNIC_CAP_LOOPBACK		BIT_ULL(23)
+#define OFNIC_CAP_ITR			BIT_ULL(24)	/* interrupt moderation */
+#define OFNIC_CAP_GENEVE		BIT_ULL(25)	/* GENEVE entries in the port table */
+#define OFNIC_CAP_MC_FILTER		BIT_ULL(26)	/* multicast hash filter */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -136,18 +143,23 @@
 #define OFNIC_OFFLOAD_VLAN_FILTER	0x00000010
 #define OFNIC_OFFLOAD_RSS		0x00000020	/* else everything goes to queue 0 */
 #define OFNIC_OFFLOAD_NTUPLE		0x00000040
-#define OFNIC_OFFLOAD_LOOPBACK		0x00000080	/* TX frames come back on RX, not the wire */
+#define OFNIC_OFFLOAD_LOOPBACK		0x00000080	/* TX frames return on RX, not wire */
 #define OFNIC_OFFLOAD_PROMISC		0x00000100	/* accept every unicast address */
 #define OFNIC_OFFLOAD_ALLMULTI		0x00000200	/* accept every multicast address */
 #define OFNIC_OFFLOAD_TUNNEL_RX		0x00000400	/* parse packets to known tunnel ports */
 #define OFNIC_OFFLOAD_MC_FILTER		0x00000800	/* multicast through the hash filter */
 
-/* Station address: PERM_* read the address the device was made with; MAC_* filter unicast. */
+/*
+ * Station address: PERM_* read the address the device was made with; MAC_* filter unicast
+ * (write MAC_LO, then MAC_HI: the address changes when MAC_HI is written).
+ * MAX_FRAME is the longest frame RX accepts without FCS, VLAN tags included (reset 1522;
+ * range OFNIC_MIN_FRAME..OFNIC_MAX_FRAME, clamped). Longer or shorter frames are dropped.
+ */
 #define OFNIC_REG_PERM_MAC_LO		0x0050	/* RO: bytes 0..3, byte 0 in bits 7:0 */
 #define OFNIC_REG_PERM_MAC_HI		0x0054	/* RO: bytes 4..5 in bits 15:0 */
 #define OFNIC_REG_MAC_LO		0x0058
 #define OFNIC_REG_MAC_HI		0x005c
-#define OFNIC_REG_MAX_FRAME		0x0060	/* longest frame RX accepts, without FCS */
+#define OFNIC_REG_MAX_FRAME		0x0060
 
 /*
  * Miscellaneous interrupt (MSI-X vector OFNIC_REG_MISC_VECTOR, reset value 0). A cause bit is
@@ -162,7 +174,7 @@
 
 /* Coalescing (LRO/HW-GRO) parameters, shared by all queues. */
 #define OFNIC_REG_RSC_CTRL		0x0080
-#define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* bytes per coalesced packet, headers incl. */
+#define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced packet bytes, with headers */
 #define OFNIC_RSC_TIMEOUT_MASK		0xfffe0000	/* flush after this many microseconds */
 #define OFNIC_REG_RSC_FLOWS		0x0084	/* flows tracked per queue (1..64), RO max */
 
@@ -200,8 +212,10 @@
 /*
  * Interrupt vectors. Each MSI-X vector has an arm register. A vector fires only while armed
  * and disarms itself when it fires (one-shot), so the driver re-arms it when NAPI completes.
- * Moderation is per queue (OFNIC_TXQ_ITR, OFNIC_RXQ_ITR): an armed vector with pending events
- * fires when the frame threshold of one of its queues is reached or its timer expires.
+ * An event that comes while the vector is disarmed is remembered and fires when it is armed.
+ * Moderation is per queue (OFNIC_Q_ITR of each TX and RX queue on the vector): a queue asks for
+ * its vector once its frame threshold or its timer is reached. The miscellaneous vector is
+ * armed the same way.
  */
 #define OFNIC_REG_VEC_ARM(v)		(0x1000 + 4 * (v))
 #define OFNIC_VEC_ARM			0x00000001	/* W: arm; R: 1 while armed */
@@ -252,7 +266,8 @@
 #define OFNIC_REG_NTUPLE_ACTION(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x04)
 #define OFNIC_NTUPLE_QUEUE_MASK		0x000000ff
 #define OFNIC_NTUPLE_CONTEXT_MASK	0x0000ff00
-#define OFNIC_REG_NTUPLE_PORTS(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x08)	/* src 15:0, dst 31:16 */
+/* ports: source in bits 15:0, destination in bits 31:16 */
+#define OFNIC_REG_NTUPLE_PORTS(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x08)
 #define OFNIC_REG_NTUPLE_PORT_MASK(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x0c)
 #define OFNIC_REG_NTUPLE_SRC_IP(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x10 + 4 * (n))
 #define OFNIC_REG_NTUPLE_SRC_MASK(r, n)	(OFNIC_REG_NTUPLE_BASE(r) + 0x20 + 4 * (n))
@@ -268,7 +283,9 @@
  * HEAD == TAIL; the driver never fills the last slot. BASE and SIZE may only change while
  * the queue is disabled; enabling a queue resets HEAD and TAIL to 0. A TAIL >= SIZE, a bad
  * base address or a descriptor the device cannot read stops the queue (CTRL.ERROR set,
- * OFNIC_MISC_QUEUE_ERR raised) until the queue is disabled and enabled again.
+ * OFNIC_MISC_QUEUE_ERR raised) until the queue is disabled and enabled again. Clearing
+ * ENABLE stops the queue when the write completes: no DMA to its ring or buffers after that,
+ * and its pending interrupt requests are dropped.
  */
 #define OFNIC_QUEUE_BASE		0x8000
 #define OFNIC_QUEUE_STRIDE		0x100
@@ -286,7 +303,8 @@
 #define OFNIC_Q_HEAD			0x14	/* RO */
 /*
  * Moderation: fire after FRAMES completions or USECS microseconds after the first pending
- * completion, whichever comes first. 0/0 fires at once. FRAMES is capped at 1024.
+ * completion, whichever comes first. USECS = 0 fires at every completion; FRAMES = 0 means
+ * the timer alone decides. FRAMES is capped at 1024.
  */
 #define OFNIC_Q_ITR			0x18
 #define OFNIC_Q_ITR_USECS_MASK		0x0000ffff
@@ -413,89 +431,87 @@ struct ofnic_rx_cmpl {
 };
 
 /* ------------------------------------------------------------------------------------------
- * Statistics block. OFNIC_GSTATS lists the device-wide counters and OFNIC_QSTATS the
- * per-queue ones, each X(ENUM, "ethtool name"). The block is
+ * Statistics block, written by OFNIC_REG_STATS_*: little-endian 64-bit counters,
  *   __le64 global[OFNIC_GSTAT_NUM];
  *   __le64 queue[OFNIC_REG_QUEUES][OFNIC_QSTAT_NUM];
- * so its size is 8 * (OFNIC_GSTAT_NUM + queues * OFNIC_QSTAT_NUM) bytes.
+ * so its size is 8 * (OFNIC_GSTAT_NUM + queues * OFNIC_QSTAT_NUM) bytes. The comment beside
+ * each counter is its ethtool -S name (per-queue ones get a "q<N>_" prefix). New counters are
+ * only ever appended before the _NUM entry.
  */
-#define OFNIC_GSTATS(X)							\
-	X(TX_FRAMES,		"tx_wire_frames")			\
-	X(TX_BYTES,		"tx_wire_bytes")			\
-	X(TX_CSUM,		"tx_csum_inserted")			\
-	X(TX_IP4_CSUM,		"tx_ip4_csum_inserted")			\
-	X(TX_SCTP_CRC,		"tx_sctp_crc_inserted")			\
-	X(TX_VLAN,		"tx_vlan_inserted")			\
-	X(TX_TSO_PKTS,		"tx_tso_packets")			\
-	X(TX_TSO_SEGS,		"tx_tso_segments")			\
-	X(TX_USO_PKTS,		"tx_uso_packets")			\
-	X(TX_USO_SEGS,		"tx_uso_segments")			\
-	X(TX_UFO_PKTS,		"tx_ufo_packets")			\
-	X(TX_UFO_FRAGS,		"tx_ufo_fragments")			\
-	X(TX_TUNNEL_PKTS,	"tx_tunnel_packets")			\
-	X(TX_LOOPBACK,		"tx_loopback_frames")			\
-	X(TX_DROP_DESC,		"tx_drop_bad_descriptor")		\
-	X(TX_DROP_HDR,		"tx_drop_bad_header")			\
-	X(TX_DROP_MSS,		"tx_drop_bad_mss")			\
-	X(TX_DROP_LEN,		"tx_drop_bad_length")			\
-	X(TX_DROP_UNSUPP,	"tx_drop_unsupported")			\
-	X(TX_DROP_DMA,		"tx_drop_dma_error")			\
-	X(TX_DROP_LINK,		"tx_drop_link_down")			\
-	X(RX_FRAMES,		"rx_wire_frames")			\
-	X(RX_BYTES,		"rx_wire_bytes")			\
-	X(RX_BROADCAST,		"rx_broadcast")				\
-	X(RX_MULTICAST,		"rx_multicast")				\
-	X(RX_CSUM_GOOD,		"rx_csum_good")				\
-	X(RX_CSUM_BAD,		"rx_csum_bad")				\
-	X(RX_CSUM_NONE,		"rx_csum_none")				\
-	X(RX_VLAN_STRIP,	"rx_vlan_stripped")			\
-	X(RX_COALESCED,		"rx_coalesced_packets")			\
-	X(RX_COALESCED_SEGS,	"rx_coalesced_segments")		\
-	X(RX_FLUSH_FLAGS,	"rx_coalesce_flush_flags")		\
-	X(RX_FLUSH_MISMATCH,	"rx_coalesce_flush_mismatch")		\
-	X(RX_FLUSH_OOO,		"rx_coalesce_flush_out_of_order")	\
-	X(RX_FLUSH_SIZE,	"rx_coalesce_flush_size")		\
-	X(RX_FLUSH_TIMEOUT,	"rx_coalesce_flush_timeout")		\
-	X(RX_FLUSH_EVICT,	"rx_coalesce_flush_evict")		\
-	X(RX_NTUPLE_HITS,	"rx_ntuple_hits")			\
-	X(RX_DROP_FILTER,	"rx_drop_address_filter")		\
-	X(RX_DROP_VLAN,		"rx_drop_vlan_filter")			\
-	X(RX_DROP_NTUPLE,	"rx_drop_ntuple")			\
-	X(RX_DROP_SIZE,		"rx_drop_bad_size")			\
-	X(RX_DROP_QUEUE_OFF,	"rx_drop_queue_disabled")		\
-	X(RX_DROP_DMA,		"rx_drop_dma_error")			\
-	X(RX_DROP_DISABLED,	"rx_drop_device_disabled")		\
-	X(RING_ERRORS,		"ring_errors")
+enum ofnic_gstat {
+	OFNIC_GSTAT_TX_FRAMES,		/* tx_wire_frames */
+	OFNIC_GSTAT_TX_BYTES,		/* tx_wire_bytes */
+	OFNIC_GSTAT_TX_CSUM,		/* tx_csum_inserted */
+	OFNIC_GSTAT_TX_IP4_CSUM,	/* tx_ip4_csum_inserted */
+	OFNIC_GSTAT_TX_SCTP_CRC,	/* tx_sctp_crc_inserted */
+	OFNIC_GSTAT_TX_VLAN,		/* tx_vlan_inserted */
+	OFNIC_GSTAT_TX_TSO_PKTS,	/* tx_tso_packets */
+	OFNIC_GSTAT_TX_TSO_SEGS,	/* tx_tso_segments */
+	OFNIC_GSTAT_TX_USO_PKTS,	/* tx_uso_packets */
+	OFNIC_GSTAT_TX_USO_SEGS,	/* tx_uso_segments */
+	OFNIC_GSTAT_TX_UFO_PKTS,	/* tx_ufo_packets */
+	OFNIC_GSTAT_TX_UFO_FRAGS,	/* tx_ufo_fragments */
+	OFNIC_GSTAT_TX_TUNNEL_PKTS,	/* tx_tunnel_packets */
+	OFNIC_GSTAT_TX_LOOPBACK,	/* tx_loopback_frames */
+	OFNIC_GSTAT_TX_DROP_DESC,	/* tx_drop_bad_descriptor */
+	OFNIC_GSTAT_TX_DROP_HDR,	/* tx_drop_bad_header */
+	OFNIC_GSTAT_TX_DROP_MSS,	/* tx_drop_bad_mss */
+	OFNIC_GSTAT_TX_DROP_LEN,	/* tx_drop_bad_length */
+	OFNIC_GSTAT_TX_DROP_UNSUPP,	/* tx_drop_unsupported */
+	OFNIC_GSTAT_TX_DROP_DMA,	/* tx_drop_dma_error */
+	OFNIC_GSTAT_TX_DROP_LINK,	/* tx_drop_link_down */
+	OFNIC_GSTAT_RX_FRAMES,		/* rx_wire_frames */
+	OFNIC_GSTAT_RX_BYTES,		/* rx_wire_bytes */
+	OFNIC_GSTAT_RX_BROADCAST,	/* rx_broadcast */
+	OFNIC_GSTAT_RX_MULTICAST,	/* rx_multicast */
+	OFNIC_GSTAT_RX_CSUM_GOOD,	/* rx_csum_good */
+	OFNIC_GSTAT_RX_CSUM_BAD,	/* rx_csum_bad */
+	OFNIC_GSTAT_RX_CSUM_NONE,	/* rx_csum_none */
+	OFNIC_GSTAT_RX_VLAN_STRIP,	/* rx_vlan_stripped */
+	OFNIC_GSTAT_RX_COALESCED,	/* rx_coalesced_packets */
+	OFNIC_GSTAT_RX_COALESCED_SEGS,	/* rx_coalesced_segments */
+	OFNIC_GSTAT_RX_FLUSH_FLAGS,	/* rx_coalesce_flush_flags */
+	OFNIC_GSTAT_RX_FLUSH_MISMATCH,	/* rx_coalesce_flush_mismatch */
+	OFNIC_GSTAT_RX_FLUSH_OOO,	/* rx_coalesce_flush_out_of_order */
+	OFNIC_GSTAT_RX_FLUSH_SIZE,	/* rx_coalesce_flush_size */
+	OFNIC_GSTAT_RX_FLUSH_TIMEOUT,	/* rx_coalesce_flush_timeout */
+	OFNIC_GSTAT_RX_FLUSH_EVICT,	/* rx_coalesce_flush_evict */
+	OFNIC_GSTAT_RX_NTUPLE_HITS,	/* rx_ntuple_hits */
+	OFNIC_GSTAT_RX_DROP_FILTER,	/* rx_drop_address_filter */
+	OFNIC_GSTAT_RX_DROP_VLAN,	/* rx_drop_vlan_filter */
+	OFNIC_GSTAT_RX_DROP_NTUPLE,	/* rx_drop_ntuple */
+	OFNIC_GSTAT_RX_DROP_SIZE,	/* rx_drop_bad_size */
+	OFNIC_GSTAT_RX_DROP_QUEUE_OFF,	/* rx_drop_queue_disabled */
+	OFNIC_GSTAT_RX_DROP_DMA,	/* rx_drop_dma_error */
+	OFNIC_GSTAT_RX_DROP_DISABLED,	/* rx_drop_device_disabled */
+	OFNIC_GSTAT_RING_ERRORS,	/* ring_errors */
+	OFNIC_GSTAT_NUM
+};
 
-#define OFNIC_QSTATS(X)							\
-	X(TX_PKTS,		"tx_packets")				\
-	X(TX_WIRE_PKTS,		"tx_wire_packets")			\
-	X(TX_WIRE_BYTES,	"tx_wire_bytes")			\
-	X(TX_GSO_PKTS,		"tx_hw_gso_packets")			\
-	X(TX_GSO_BYTES,		"tx_hw_gso_bytes")			\
-	X(TX_GSO_WIRE_PKTS,	"tx_hw_gso_wire_packets")		\
-	X(TX_GSO_WIRE_BYTES,	"tx_hw_gso_wire_bytes")			\
-	X(TX_CSUM,		"tx_csum_partial")			\
-	X(TX_DROPS,		"tx_hw_drops")				\
-	X(RX_PKTS,		"rx_packets")				\
-	X(RX_BYTES,		"rx_bytes")				\
-	X(RX_GRO_PKTS,		"rx_hw_gro_packets")			\
-	X(RX_GRO_BYTES,		"rx_hw_gro_bytes")			\
-	X(RX_GRO_WIRE_PKTS,	"rx_hw_gro_wire_packets")		\
-	X(RX_GRO_WIRE_BYTES,	"rx_hw_gro_wire_bytes")			\
-	X(RX_CSUM_OK,		"rx_csum_unnecessary")			\
-	X(RX_CSUM_NONE,		"rx_csum_none")				\
-	X(RX_CSUM_BAD,		"rx_csum_bad")				\
-	X(RX_STALLS,		"rx_no_buffer_stalls")			\
-	X(RX_DROPS,		"rx_hw_drops")				\
-	X(IRQS,			"interrupts")
-
-#define OFNIC_STAT_ENUM(e, name)	OFNIC_GSTAT_##e,
-enum ofnic_gstat { OFNIC_GSTATS(OFNIC_STAT_ENUM) OFNIC_GSTAT_NUM };
-#undef OFNIC_STAT_ENUM
-#define OFNIC_STAT_ENUM(e, name)	OFNIC_QSTAT_##e,
-enum ofnic_qstat { OFNIC_QSTATS(OFNIC_STAT_ENUM) OFNIC_QSTAT_NUM };
-#undef OFNIC_STAT_ENUM
+enum ofnic_qstat {
+	OFNIC_QSTAT_TX_PKTS,		/* tx_packets */
+	OFNIC_QSTAT_TX_WIRE_PKTS,	/* tx_wire_packets */
+	OFNIC_QSTAT_TX_WIRE_BYTES,	/* tx_wire_bytes */
+	OFNIC_QSTAT_TX_GSO_PKTS,	/* tx_hw_gso_packets */
+	OFNIC_QSTAT_TX_GSO_BYTES,	/* tx_hw_gso_bytes */
+	OFNIC_QSTAT_TX_GSO_WIRE_PKTS,	/* tx_hw_gso_wire_packets */
+	OFNIC_QSTAT_TX_GSO_WIRE_BYTES,	/* tx_hw_gso_wire_bytes */
+	OFNIC_QSTAT_TX_CSUM,		/* tx_csum_partial */
+	OFNIC_QSTAT_TX_DROPS,		/* tx_hw_drops */
+	OFNIC_QSTAT_RX_PKTS,		/* rx_packets */
+	OFNIC_QSTAT_RX_BYTES,		/* rx_bytes */
+	OFNIC_QSTAT_RX_GRO_PKTS,	/* rx_hw_gro_packets */
+	OFNIC_QSTAT_RX_GRO_BYTES,	/* rx_hw_gro_bytes */
+	OFNIC_QSTAT_RX_GRO_WIRE_PKTS,	/* rx_hw_gro_wire_packets */
+	OFNIC_QSTAT_RX_GRO_WIRE_BYTES,	/* rx_hw_gro_wire_bytes */
+	OFNIC_QSTAT_RX_CSUM_OK,		/* rx_csum_unnecessary */
+	OFNIC_QSTAT_RX_CSUM_NONE,	/* rx_csum_none */
+	OFNIC_QSTAT_RX_CSUM_BAD,	/* rx_csum_bad */
+	OFNIC_QSTAT_RX_STALLS,		/* rx_no_buffer_stalls */
+	OFNIC_QSTAT_RX_DROPS,		/* rx_hw_drops */
+	OFNIC_QSTAT_IRQS,		/* interrupts */
+	OFNIC_QSTAT_NUM
+};
 
 #define OFNIC_STATS_SIZE(queues)	(8 * (OFNIC_GSTAT_NUM + (queues) * OFNIC_QSTAT_NUM))
 

@@ -43,3 +43,15 @@ stamp_set() { date -u +%FT%TZ > "$1/.ofnic-done"; }
 
 # Seconds since an epoch timestamp, for "took N s" lines.
 since() { echo $(($(date +%s) - $1)); }
+
+# Serialise a cached step across concurrent runs (two checkouts sharing one cache, or a test
+# run while a demo builds): takes an exclusive lock on $OFNIC_CACHE/.lock-NAME for the rest of
+# the calling script. Waits, saying so, if another run holds it.
+cache_lock() {	# cache_lock NAME
+	mkdir -p "$OFNIC_CACHE"
+	exec {_ofnic_lock_fd}> "$OFNIC_CACHE/.lock-$1"
+	if ! flock -n "$_ofnic_lock_fd"; then
+		log "waiting for another run's $1 step to finish (lock $OFNIC_CACHE/.lock-$1)"
+		flock "$_ofnic_lock_fd"
+	fi
+}

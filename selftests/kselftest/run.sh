@@ -312,20 +312,8 @@ echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(unam
 dmesg -C
 t_start=$(date +%s)
 out=$(load_driver "$MODEL" 2>&1) || { echo "$out" | diag; emit fail "load $DRV"; echo "1..$N"; exit 1; }
-# Ports by PCI address. (Not guest.sh's nic_ifaces: for virtio_net it looks for the driver of
-# the virtio device's parent, virtio-pci, and finds no port.)
-ports_of() {	# ports_of DRIVER
-	local d dev pci
-	for d in /sys/class/net/*; do
-		[ "$(basename "$(readlink -f "$d/device/driver" 2>/dev/null)")" = "$1" ] || continue
-		dev=$(readlink -f "$d/device")
-		pci=$dev
-		[[ ${dev##*/} == virtio* ]] && pci=${dev%/*}
-		echo "${pci##*/} ${d##*/}"
-	done | sort | awk '{ print $2 }'
-}
-for _ in $(seq 100); do [ "$(ports_of "$DRV" | wc -l)" -ge 2 ] && break; sleep 0.1; done
-mapfile -t PORTS < <(ports_of "$DRV")
+wait_ifaces "$DRV" 2 || true
+mapfile -t PORTS < <(nic_ifaces "$DRV")
 A=${PORTS[0]:-} B=${PORTS[1]:-}
 if [ -z "$A" ] || [ -z "$B" ]; then
 	emit fail "two $DRV ports" "found: ${PORTS[*]}"

@@ -58,17 +58,14 @@ load_driver() {	# load_driver MODEL
 
 # Interfaces bound to a driver, in PCI address order, in the root namespace (plus, by name, any
 # already moved to the remote namespace).
-nic_ifaces() {	# nic_ifaces DRIVER
-	local drv=$1 d n
+nic_ifaces() {	# nic_ifaces DRIVER: that driver's interfaces, in PCI address order
+	local drv=$1 d b
 	for d in /sys/class/net/*; do
-		n=${d##*/}
-		local dd=$d/device
-		[ "$drv" = virtio_net ] && dd=$d/device/..
-		[ -e "$dd/driver" ] || continue
-		local b
-		b=$(basename "$(readlink -f "$dd/driver")")
+		[ -e "$d/device/driver" ] || continue
+		b=$(basename "$(readlink -f "$d/device/driver")")
 		[ "$b" = "$drv" ] || continue
-		echo "$(basename "$(readlink -f "$dd")") $n"
+		# The resolved device path holds the PCI address (virtio: .../0000:00:03.0/virtio0).
+		echo "$(readlink -f "$d/device") ${d##*/}"
 	done | sort | awk '{ print $2 }'
 }
 

@@ -7,18 +7,78 @@
 
 #include "ofnic.h"
 
-/* Device counter names come from the datasheet's X-macros */
-#define OFNIC_GSTAT_NAME(e, name)	\
-	[OFNIC_GSTAT_##e] = name,
-#define OFNIC_QSTAT_NAME(e, name)	\
-	[OFNIC_QSTAT_##e] = name,
-
+/* Device counter names, in the datasheet's order */
 static const char * const ofnic_gstat_names[OFNIC_GSTAT_NUM] = {
-	OFNIC_GSTATS(OFNIC_GSTAT_NAME)
+	[OFNIC_GSTAT_TX_FRAMES]		= "tx_wire_frames",
+	[OFNIC_GSTAT_TX_BYTES]		= "tx_wire_bytes",
+	[OFNIC_GSTAT_TX_CSUM]		= "tx_csum_inserted",
+	[OFNIC_GSTAT_TX_IP4_CSUM]	= "tx_ip4_csum_inserted",
+	[OFNIC_GSTAT_TX_SCTP_CRC]	= "tx_sctp_crc_inserted",
+	[OFNIC_GSTAT_TX_VLAN]		= "tx_vlan_inserted",
+	[OFNIC_GSTAT_TX_TSO_PKTS]	= "tx_tso_packets",
+	[OFNIC_GSTAT_TX_TSO_SEGS]	= "tx_tso_segments",
+	[OFNIC_GSTAT_TX_USO_PKTS]	= "tx_uso_packets",
+	[OFNIC_GSTAT_TX_USO_SEGS]	= "tx_uso_segments",
+	[OFNIC_GSTAT_TX_UFO_PKTS]	= "tx_ufo_packets",
+	[OFNIC_GSTAT_TX_UFO_FRAGS]	= "tx_ufo_fragments",
+	[OFNIC_GSTAT_TX_TUNNEL_PKTS]	= "tx_tunnel_packets",
+	[OFNIC_GSTAT_TX_LOOPBACK]	= "tx_loopback_frames",
+	[OFNIC_GSTAT_TX_DROP_DESC]	= "tx_drop_bad_descriptor",
+	[OFNIC_GSTAT_TX_DROP_HDR]	= "tx_drop_bad_header",
+	[OFNIC_GSTAT_TX_DROP_MSS]	= "tx_drop_bad_mss",
+	[OFNIC_GSTAT_TX_DROP_LEN]	= "tx_drop_bad_length",
+	[OFNIC_GSTAT_TX_DROP_UNSUPP]	= "tx_drop_unsupported",
+	[OFNIC_GSTAT_TX_DROP_DMA]	= "tx_drop_dma_error",
+	[OFNIC_GSTAT_TX_DROP_LINK]	= "tx_drop_link_down",
+	[OFNIC_GSTAT_RX_FRAMES]		= "rx_wire_frames",
+	[OFNIC_GSTAT_RX_BYTES]		= "rx_wire_bytes",
+	[OFNIC_GSTAT_RX_BROADCAST]	= "rx_broadcast",
+	[OFNIC_GSTAT_RX_MULTICAST]	= "rx_multicast",
+	[OFNIC_GSTAT_RX_CSUM_GOOD]	= "rx_csum_good",
+	[OFNIC_GSTAT_RX_CSUM_BAD]	= "rx_csum_bad",
+	[OFNIC_GSTAT_RX_CSUM_NONE]	= "rx_csum_none",
+	[OFNIC_GSTAT_RX_VLAN_STRIP]	= "rx_vlan_stripped",
+	[OFNIC_GSTAT_RX_COALESCED]	= "rx_coalesced_packets",
+	[OFNIC_GSTAT_RX_COALESCED_SEGS]	= "rx_coalesced_segments",
+	[OFNIC_GSTAT_RX_FLUSH_FLAGS]	= "rx_coalesce_flush_flags",
+	[OFNIC_GSTAT_RX_FLUSH_MISMATCH]	= "rx_coalesce_flush_mismatch",
+	[OFNIC_GSTAT_RX_FLUSH_OOO]	= "rx_coalesce_flush_out_of_order",
+	[OFNIC_GSTAT_RX_FLUSH_SIZE]	= "rx_coalesce_flush_size",
+	[OFNIC_GSTAT_RX_FLUSH_TIMEOUT]	= "rx_coalesce_flush_timeout",
+	[OFNIC_GSTAT_RX_FLUSH_EVICT]	= "rx_coalesce_flush_evict",
+	[OFNIC_GSTAT_RX_NTUPLE_HITS]	= "rx_ntuple_hits",
+	[OFNIC_GSTAT_RX_DROP_FILTER]	= "rx_drop_address_filter",
+	[OFNIC_GSTAT_RX_DROP_VLAN]	= "rx_drop_vlan_filter",
+	[OFNIC_GSTAT_RX_DROP_NTUPLE]	= "rx_drop_ntuple",
+	[OFNIC_GSTAT_RX_DROP_SIZE]	= "rx_drop_bad_size",
+	[OFNIC_GSTAT_RX_DROP_QUEUE_OFF]	= "rx_drop_queue_disabled",
+	[OFNIC_GSTAT_RX_DROP_DMA]	= "rx_drop_dma_error",
+	[OFNIC_GSTAT_RX_DROP_DISABLED]	= "rx_drop_device_disabled",
+	[OFNIC_GSTAT_RING_ERRORS]	= "ring_errors",
 };
 
 static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {
-	OFNIC_QSTATS(OFNIC_QSTAT_NAME)
+	[OFNIC_QSTAT_TX_PKTS]		= "tx_packets",
+	[OFNIC_QSTAT_TX_WIRE_PKTS]	= "tx_wire_packets",
+	[OFNIC_QSTAT_TX_WIRE_BYTES]	= "tx_wire_bytes",
+	[OFNIC_QSTAT_TX_GSO_PKTS]	= "tx_hw_gso_packets",
+	[OFNIC_QSTAT_TX_GSO_BYTES]	= "tx_hw_gso_bytes",
+	[OFNIC_QSTAT_TX_GSO_WIRE_PKTS]	= "tx_hw_gso_wire_packets",
+	[OFNIC_QSTAT_TX_GSO_WIRE_BYTES]	= "tx_hw_gso_wire_bytes",
+	[OFNIC_QSTAT_TX_CSUM]		= "tx_csum_partial",
+	[OFNIC_QSTAT_TX_DROPS]		= "tx_hw_drops",
+	[OFNIC_QSTAT_RX_PKTS]		= "rx_packets",
+	[OFNIC_QSTAT_RX_BYTES]		= "rx_bytes",
+	[OFNIC_QSTAT_RX_GRO_PKTS]	= "rx_hw_gro_packets",
+	[OFNIC_QSTAT_RX_GRO_BYTES]	= "rx_hw_gro_bytes",
+	[OFNIC_QSTAT_RX_GRO_WIRE_PKTS]	= "rx_hw_gro_wire_packets",
+	[OFNIC_QSTAT_RX_GRO_WIRE_BYTES]	= "rx_hw_gro_wire_bytes",
+	[OFNIC_QSTAT_RX_CSUM_OK]	= "rx_csum_unnecessary",
+	[OFNIC_QSTAT_RX_CSUM_NONE]	= "rx_csum_none",
+	[OFNIC_QSTAT_RX_CSUM_BAD]	= "rx_csum_bad",
+	[OFNIC_QSTAT_RX_STALLS]		= "rx_no_buffer_stalls",
+	[OFNIC_QSTAT_RX_DROPS]		= "rx_hw_drops",
+	[OFNIC_QSTAT_IRQS]		= "interrupts",
 };
 
 static const char * const ofnic_tx_cmpl_names[OFNIC_TX_CMPL_NUM] = {
