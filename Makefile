@@ -2,7 +2,7 @@
 # ofnic top-level Makefile. Kernel objects are described in Kbuild; this file drives the tools.
 # Everything heavy is cached in $(OFNIC_CACHE) (default ~/.cache/ofnic), outside the clone.
 
-.PHONY: help setup qemu kernel module rootfs unit test demo smoke check clean
+.PHONY: help setup qemu kernel module rootfs unit guest kselftest test demo smoke check clean
 
 help:		## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -26,8 +26,14 @@ unit:		## host unit tests of the device engine
 	tools/setup-host
 	$(MAKE) -C selftests/unit check
 
-smoke:		## in-guest smoke test on two ofnic ports
+smoke:		## in-guest smoke test on two ofnic ports (console streamed)
 	tools/vm selftests/guest/smoke.sh
+
+guest:		## all our in-guest feature tests in one guest, with a report
+	tools/test guest
+
+kselftest:	## the upstream kselftests on two ofnic ports, with a report
+	tools/test kselftest
 
 test:		## the whole test suite with a report (what CI runs)
 	tools/test
@@ -35,7 +41,7 @@ test:		## the whole test suite with a report (what CI runs)
 demo:		## the main job: boot a guest with two ofnic ports and show them working
 	tools/demo
 
-check:		## kernel style: checkpatch --strict, sparse (C=1) and W=1 on the driver
+check:		## style: checkpatch --strict, sparse (C=1), W=1; QEMU checkpatch on hw-model/
 	tools/check-style
 
 clean:		## remove build outputs in the clone (caches stay)

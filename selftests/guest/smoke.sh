@@ -1,4 +1,5 @@
 #!/bin/bash
+# ofnic-test: smoke
 # In-guest smoke test (TAP): probe, ping v4/v6 both ways, iperf3 both directions, three
 # rmmod/insmod cycles with traffic in between, and a dmesg free of WARN/BUG.
 # Run: tools/vm selftests/guest/smoke.sh
