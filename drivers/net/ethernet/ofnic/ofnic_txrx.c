@@ -556,9 +556,9 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 		if (!(status & OFNIC_RXC_EOP))
 			continue;
 
-		skb->protocol = eth_type_trans(skb, ring->netdev);
 		pkts++;
-		bytes += skb->len;
+		bytes += skb->len;	/* with the Ethernet header, as the device counts */
+		skb->protocol = eth_type_trans(skb, ring->netdev);
 		napi_gro_receive(&ring->qv->napi, skb);
 		skb = NULL;
 		done++;
