@@ -9,6 +9,10 @@ OFNIC_CACHE=${OFNIC_CACHE:-$HOME/.cache/ofnic}
 # shellcheck source=versions.env
 . "$OFNIC_TOP/tools/versions.env"
 
+# Tools run from our Makefile inherit MAKELEVEL/MAKEFLAGS; the kselftest makefiles then take
+# themselves for sub-makes (lib.mk leaves OUTPUT empty below level 0). Each tool is a top level.
+unset MAKELEVEL MAKEFLAGS MFLAGS
+
 log()  { printf '\033[1m[ofnic %s]\033[0m %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die()  { printf '\033[31m[ofnic] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
