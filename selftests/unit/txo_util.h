@@ -694,6 +694,8 @@ static bool verify_seg(const char *name, const struct pkt *p, unsigned int seg, 
         const uint8_t *ip0 = NULL;
         struct pf r0;
 
+        memset(&r0, 0, sizeof(r0));
+
         memset(have, 0, sizeof(have));
         for (i = 0; i < sk->n; i++) {
             size_t fl;
