@@ -75,7 +75,7 @@ const char *ofnic_txo_err_str(enum ofnic_txo_err e)
         [OFNIC_TXOE_MSS_SMALL] = "mss below OFNIC_TSO_MIN_MSS",
         [OFNIC_TXOE_MSS_FRAME] = "segment larger than OFNIC_MAX_FRAME",
         [OFNIC_TXOE_MSS_ALIGN] = "UFO mss not a multiple of 8",
-        [OFNIC_TXOE_MSS_UFO_HDR] = "UFO mss smaller than the fragmentable headers",
+        [OFNIC_TXOE_MSS_UFO_HDR] = "UFO mss below the fragmentable headers",
         [OFNIC_TXOE_PAYLOAD_LEN] = "payload too long",
     };
 
@@ -177,7 +177,7 @@ struct txo {
     bool v6;
     bool fragment;     /* UFO: the datagram does not fit one fragment */
     unsigned int unfrag; /* UFO6: IPv6 header + unfragmentable ext headers */
-    unsigned int nh_pos; /* UFO6: next-header byte naming the fragmentable part */
+    unsigned int nh_pos; /* UFO6: next-header byte naming the fragmentable */
     uint32_t payload;    /* bytes after hdr */
 };
 
