@@ -10,6 +10,8 @@
  */
 
 #include "qemu/osdep.h"
+#include "qemu/guest-random.h"
+#include "qemu/iov.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -30,20 +32,39 @@
 #define TYPE_OFNIC "ofnic"
 OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
 
-/* Capabilities implemented at this stage. */
+/* Capabilities implemented at this stage, always present. */
 #define OFNIC_CAPS \
     (OFNIC_CAP_RSS | OFNIC_CAP_ITR | OFNIC_CAP_MC_FILTER | OFNIC_CAP_LOOPBACK)
+/* TX offload capabilities: each one can be cleared by a property. */
+#define OFNIC_CAPS_TX                                                        \
+    (OFNIC_CAP_TX_CSUM | OFNIC_CAP_TX_SCTP_CRC | OFNIC_CAP_TX_IP4_CSUM |      \
+     OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN |                   \
+     OFNIC_CAP_TSO_MANGLEID | OFNIC_CAP_USO | OFNIC_CAP_UFO | OFNIC_CAP_TX_VLAN)
+#define OFNIC_CAPS_TSO                                   \
+    (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN | \
+     OFNIC_CAP_TSO_MANGLEID)
 /* OFFLOAD_CTRL bits backed by a capability above (others are ignored). */
 #define OFNIC_OFFLOADS                                                    \
     (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_PROMISC | \
      OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER)
 
+/* The property bit numbers below are the datasheet's. */
+QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
+                  OFNIC_CAP_TX_SCTP_CRC != BIT_ULL(1) ||
+                  OFNIC_CAP_TX_IP4_CSUM != BIT_ULL(2) ||
+                  OFNIC_CAP_TSO4 != BIT_ULL(3) ||
+                  OFNIC_CAP_TSO6 != BIT_ULL(4) ||
+                  OFNIC_CAP_TSO_ECN != BIT_ULL(5) ||
+                  OFNIC_CAP_TSO_MANGLEID != BIT_ULL(6) ||
+                  OFNIC_CAP_USO != BIT_ULL(7) || OFNIC_CAP_UFO != BIT_ULL(8) ||
+                  OFNIC_CAP_TX_VLAN != BIT_ULL(9));
+
 #define OFNIC_LINK_SPEED 250 /* x 100 Mbit/s: 25 Gbit/s */
 #define OFNIC_DEFAULT_QUEUES 4
 #define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
 #define OFNIC_RSC_MAX_FLOWS 64
-#define OFNIC_TX_BUDGET 256   /* packets per TX bottom half run */
-#define OFNIC_TX_QUOTA_MIN 16 /* packets per queue per run, at least */
+#define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
+#define OFNIC_TX_QUOTA_MIN 16 /* wire frames per queue per run, at least */
 #define OFNIC_ITR_MAX_FRAMES 1024
 #define OFNIC_NTUPLE_REGS 20  /* words 0x00..0x4c of a rule */
 #define OFNIC_RSS_CTX_REGS 64 /* words of one RSS context block */
@@ -77,11 +98,17 @@ struct OfnicState {
     QEMUBH *tx_bh;
     struct ofnic_dma dma;
     uint8_t *tx_buf;     /* OFNIC_TX_MAX_PKT_LEN, one packet */
+    uint8_t *lb_buf;     /* OFNIC_MAX_FRAME: a looped-back frame made linear */
     uint64_t *stats_buf; /* OFNIC_STATS_SIZE(queues) */
 
     /* properties */
     uint32_t queues;
     uint32_t nvec;
+    uint64_t tx_caps; /* OFNIC_CAPS_TX bits left on by the properties */
+    bool tso;         /* false clears every TSO capability */
+
+    uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */
+    struct ofnic_txo_cfg txo;    /* capabilities and IPv6 fragment ID */
 
     /* registers */
     uint32_t ctrl;
@@ -262,40 +289,133 @@ static void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
 /*
  * TX
  */
-static void ofnic_tx_send(OfnicState *s, OfnicQueue *q,
-                          const struct ofnic_tx_pkt *pkt)
-{
-    QSTAT(s, q, TX_PKTS)++;
 
-    if (pkt->has_ctx && pkt->ctx.offload) {
-        /* No TX offload is implemented (and none is advertised) yet. */
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "ofnic: TXQ%u: unsupported offload 0x%x\n", q->index,
-                      le16_to_cpu(pkt->ctx.offload));
-        GSTAT(s, TX_DROP_UNSUPP)++;
-        QSTAT(s, q, TX_DROPS)++;
-        return;
-    }
+/* One frame to the wire, or back into RX in loopback mode. */
+static void ofnic_tx_frame(OfnicState *s, OfnicQueue *q,
+                           const struct iovec *iov, int iovcnt, size_t len)
+{
     if (s->filt.offload & OFNIC_OFFLOAD_LOOPBACK) {
         GSTAT(s, TX_LOOPBACK)++;
-        ofnic_rx_frame(s, s->tx_buf, pkt->len, true);
-        return;
-    }
-    if (qemu_get_queue(s->nic)->link_down) {
-        GSTAT(s, TX_DROP_LINK)++;
-        QSTAT(s, q, TX_DROPS)++;
+        if (iovcnt == 1) {
+            ofnic_rx_frame(s, iov[0].iov_base, len, true);
+        } else if (len > OFNIC_MAX_FRAME) {
+            GSTAT(s, RX_DROP_SIZE)++; /* longer than any MAX_FRAME */
+        } else {
+            iov_to_buf(iov, iovcnt, 0, s->lb_buf, len);
+            ofnic_rx_frame(s, s->lb_buf, len, true);
+        }
         return;
     }
     GSTAT(s, TX_FRAMES)++;
-    GSTAT(s, TX_BYTES) += pkt->len;
+    GSTAT(s, TX_BYTES) += len;
     QSTAT(s, q, TX_WIRE_PKTS)++;
-    QSTAT(s, q, TX_WIRE_BYTES) += pkt->len;
-    qemu_send_packet(qemu_get_queue(s->nic), s->tx_buf, pkt->len);
+    QSTAT(s, q, TX_WIRE_BYTES) += len;
+    qemu_sendv_packet(qemu_get_queue(s->nic), iov, iovcnt);
+}
+
+typedef struct OfnicTxEmit {
+    OfnicState *s;
+    OfnicQueue *q;
+} OfnicTxEmit;
+
+static int ofnic_tx_emit(void *opaque, const struct ofnic_txo_iov *iov,
+                         unsigned int iovcnt, size_t len)
+{
+    OfnicTxEmit *e = opaque;
+    struct iovec v[OFNIC_TXO_MAX_IOV];
+    unsigned int i;
+
+    assert(iovcnt <= OFNIC_TXO_MAX_IOV);
+    for (i = 0; i < iovcnt; i++) {
+        v[i].iov_base = (void *)iov[i].base;
+        v[i].iov_len = iov[i].len;
+    }
+    ofnic_tx_frame(e->s, e->q, v, iovcnt, len);
+    return 0;
+}
+
+static void ofnic_tx_drop(OfnicState *s, OfnicQueue *q, uint32_t head,
+                          enum ofnic_txo_err err, uint16_t offload)
+{
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "ofnic: TXQ%u: dropped packet at %u (offload 0x%x): %s\n",
+                  q->index, head, offload, ofnic_txo_err_str(err));
+    s->gstats[ofnic_txo_err_gstat(err)]++;
+    QSTAT(s, q, TX_DROPS)++;
+}
+
+/* Offload counters of a packet the engine sent. */
+static void ofnic_tx_count(OfnicState *s, OfnicQueue *q, uint32_t len,
+                           const struct ofnic_txo_result *res)
+{
+    GSTAT(s, TX_CSUM) += res->l4_csums;
+    GSTAT(s, TX_IP4_CSUM) += res->ip4_csums;
+    GSTAT(s, TX_SCTP_CRC) += res->sctp_crcs;
+    GSTAT(s, TX_VLAN) += res->vlan_tags;
+    QSTAT(s, q, TX_CSUM) += res->l4_csums + res->sctp_crcs;
+    switch (res->seg) {
+    case OFNIC_TXC_SEG_NONE:
+        return;
+    case OFNIC_TXC_SEG_TCP4:
+    case OFNIC_TXC_SEG_TCP6:
+        GSTAT(s, TX_TSO_PKTS)++;
+        GSTAT(s, TX_TSO_SEGS) += res->frames;
+        break;
+    case OFNIC_TXC_SEG_UDP4:
+    case OFNIC_TXC_SEG_UDP6:
+        GSTAT(s, TX_USO_PKTS)++;
+        GSTAT(s, TX_USO_SEGS) += res->frames;
+        break;
+    default:
+        GSTAT(s, TX_UFO_PKTS)++;
+        GSTAT(s, TX_UFO_FRAGS) += res->frames;
+        break;
+    }
+    QSTAT(s, q, TX_GSO_PKTS)++;
+    QSTAT(s, q, TX_GSO_BYTES) += len;
+    QSTAT(s, q, TX_GSO_WIRE_PKTS) += res->frames;
+    QSTAT(s, q, TX_GSO_WIRE_BYTES) += res->bytes;
 }
 
 /*
- * Process up to quota packets of q. Returns true if the ring may hold more
- * work.
+ * Send the packet fetched into tx_buf (descriptors at head). Returns the wire
+ * frames it cost the TX budget: at least 1.
+ */
+static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
+                                  const struct ofnic_tx_pkt *pkt)
+{
+    uint16_t offload = pkt->has_ctx ? le16_to_cpu(pkt->ctx.offload) : 0;
+    struct ofnic_txo_result res;
+    OfnicTxEmit e = { s, q };
+    struct iovec iov;
+
+    QSTAT(s, q, TX_PKTS)++;
+
+    if (!(s->filt.offload & OFNIC_OFFLOAD_LOOPBACK) &&
+        qemu_get_queue(s->nic)->link_down) {
+        GSTAT(s, TX_DROP_LINK)++;
+        QSTAT(s, q, TX_DROPS)++;
+        return 1;
+    }
+    if (!offload) {
+        /* No offload: the gathered packet as it is, no pass over it. */
+        iov.iov_base = s->tx_buf;
+        iov.iov_len = pkt->len;
+        ofnic_tx_frame(s, q, &iov, 1, pkt->len);
+        return 1;
+    }
+    if (ofnic_tx_offload(&s->txo, &pkt->ctx, s->tx_buf, pkt->len,
+                         ofnic_tx_emit, &e, &res) != OFNIC_TXOE_NONE) {
+        ofnic_tx_drop(s, q, head, res.err, offload);
+        return 1;
+    }
+    ofnic_tx_count(s, q, pkt->len, &res);
+    return MAX(res.frames, 1);
+}
+
+/*
+ * Process packets of q until they cost quota wire frames. Returns true if the
+ * ring may hold more work.
  */
 static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
                            unsigned int *done)
@@ -307,17 +427,17 @@ static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
         .tail = q->tail,
     };
     struct ofnic_tx_pkt pkt;
-    unsigned int n = 0;
+    unsigned int n = 0, cost = 0;
     bool more = true;
 
     while (r.head != r.tail) {
-        if (n == quota) {
+        if (cost >= quota) {
             goto out;
         }
         switch (ofnic_tx_fetch(&s->dma, &r, s->tx_buf, OFNIC_TX_MAX_PKT_LEN,
                                &pkt)) {
         case OFNIC_TX_READY:
-            ofnic_tx_send(s, q, &pkt);
+            cost += ofnic_tx_send(s, q, r.head, &pkt);
             break;
         case OFNIC_TX_NOT_READY:
             more = false;
@@ -333,6 +453,7 @@ static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
                 GSTAT(s, TX_DROP_DESC)++;
             }
             QSTAT(s, q, TX_DROPS)++;
+            cost++;
             break;
         case OFNIC_TX_DMA_ERROR:
             if (pkt.desc_dma_error) {
@@ -345,6 +466,7 @@ static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
                           r.head);
             GSTAT(s, TX_DROP_DMA)++;
             QSTAT(s, q, TX_DROPS)++;
+            cost++;
             break;
         }
         r.head = (r.head + pkt.ndesc) & (r.size - 1);
@@ -362,7 +484,7 @@ out:
         }
         ofnic_q_event(q, n);
     }
-    *done += n;
+    *done += cost;
     return more;
 }
 
@@ -564,6 +686,8 @@ static void ofnic_reset(OfnicState *s)
         ofnic_queue_reset(&s->rxq[i]);
     }
     s->tx_rr = 0;
+    /* IPv6 fragment IDs: a per-device counter from a random start. */
+    qemu_guest_getrandom_nofail(&s->txo.frag6_id, sizeof(s->txo.frag6_id));
     s->ctrl = 0;
     s->offload = 0;
     s->max_frame = OFNIC_DEFAULT_MAX_FRAME;
@@ -870,9 +994,9 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case OFNIC_REG_VERSION:
         return (OFNIC_VERSION_MAJOR << 16) | OFNIC_VERSION_MINOR;
     case OFNIC_REG_CAP_LO:
-        return (uint32_t)OFNIC_CAPS;
+        return (uint32_t)s->caps;
     case OFNIC_REG_CAP_HI:
-        return (uint32_t)(OFNIC_CAPS >> 32);
+        return (uint32_t)(s->caps >> 32);
     case OFNIC_REG_QUEUES:
         return s->queues;
     case OFNIC_REG_VECTORS:
@@ -1136,6 +1260,15 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     }
     s->nvec = s->queues + 1;
 
+    s->caps = OFNIC_CAPS | (s->tx_caps & OFNIC_CAPS_TX);
+    if (!s->tso) {
+        s->caps &= ~OFNIC_CAPS_TSO;
+    }
+    if (!(s->caps & (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6))) {
+        s->caps &= ~(OFNIC_CAP_TSO_ECN | OFNIC_CAP_TSO_MANGLEID);
+    }
+    s->txo.caps = s->caps;
+
     pci_dev->config[PCI_INTERRUPT_PIN] = 0; /* MSI-X only */
 
     memory_region_init_io(&s->mmio, OBJECT(s), &ofnic_mmio_ops, s, "ofnic-mmio",
@@ -1165,6 +1298,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     s->dma.read = ofnic_dma_read;
     s->dma.write = ofnic_dma_write;
     s->tx_buf = g_malloc(OFNIC_TX_MAX_PKT_LEN);
+    s->lb_buf = g_malloc(OFNIC_MAX_FRAME);
     s->stats_buf = g_malloc(OFNIC_STATS_SIZE(OFNIC_MAX_QUEUES));
     s->tx_bh = qemu_bh_new_guarded(ofnic_tx_bh, s, &dev->mem_reentrancy_guard);
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
@@ -1200,6 +1334,7 @@ static void ofnic_exit(PCIDevice *pci_dev)
         timer_free(s->rxq[i].itr_timer);
     }
     g_free(s->tx_buf);
+    g_free(s->lb_buf);
     g_free(s->stats_buf);
     msix_unuse_all_vectors(pci_dev);
     msix_uninit_exclusive_bar(pci_dev);
@@ -1226,6 +1361,18 @@ static const VMStateDescription vmstate_ofnic = {
 static const Property ofnic_properties[] = {
     DEFINE_NIC_PROPERTIES(OfnicState, conf),
     DEFINE_PROP_UINT32("queues", OfnicState, queues, OFNIC_DEFAULT_QUEUES),
+    /* TX offloads, all on by default; "off" clears the capability bit. */
+    DEFINE_PROP_BIT64("tx-csum", OfnicState, tx_caps, 0, true),
+    DEFINE_PROP_BIT64("tx-sctp-crc", OfnicState, tx_caps, 1, true),
+    DEFINE_PROP_BIT64("tx-ip4-csum", OfnicState, tx_caps, 2, true),
+    DEFINE_PROP_BIT64("tso4", OfnicState, tx_caps, 3, true),
+    DEFINE_PROP_BIT64("tso6", OfnicState, tx_caps, 4, true),
+    DEFINE_PROP_BIT64("tso-ecn", OfnicState, tx_caps, 5, true),
+    DEFINE_PROP_BIT64("tso-mangleid", OfnicState, tx_caps, 6, true),
+    DEFINE_PROP_BIT64("uso", OfnicState, tx_caps, 7, true),
+    DEFINE_PROP_BIT64("ufo", OfnicState, tx_caps, 8, true),
+    DEFINE_PROP_BIT64("tx-vlan", OfnicState, tx_caps, 9, true),
+    DEFINE_PROP_BOOL("tso", OfnicState, tso, true),
 };
 
 static void ofnic_class_init(ObjectClass *klass, void *data)

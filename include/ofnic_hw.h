@@ -90,7 +90,15 @@
 #define OFNIC_TSO_LIMITS_MAX_HDR_MASK	0xffff0000
 #define OFNIC_REG_TSO_MAX_PAYLOAD	0x0024	/* RO: largest TSO/USO/UFO payload in bytes */
 
-/* Capabilities: what this instance implements (device properties can clear bits). */
+/*
+ * Capabilities: what this instance implements (device properties can clear bits). The TX
+ * offload bits 0..9 are on by default; QEMU properties clear them, e.g.
+ *   -device ofnic,tx-csum=off,tx-sctp-crc=off,tx-ip4-csum=off,tso4=off,tso6=off,tso-ecn=off,
+ *                 tso-mangleid=off,uso=off,ufo=off,tx-vlan=off
+ * and tso=off clears TSO4, TSO6, TSO_ECN and TSO_MANGLEID at once (TSO_ECN and TSO_MANGLEID
+ * are also cleared when neither TSO4 nor TSO6 is left). A packet whose context descriptor asks
+ * for an offload whose capability is clear is dropped (OFNIC_GSTAT_TX_DROP_UNSUPP).
+ */
 #define OFNIC_CAP_TX_CSUM		BIT_ULL(0)	/* generic csum_start/csum_offset */
 #define OFNIC_CAP_TX_SCTP_CRC		BIT_ULL(1)	/* SCTP CRC32c insertion */
 #define OFNIC_CAP_TX_IP4_CSUM		BIT_ULL(2)	/* IPv4 header checksum */
@@ -351,6 +359,69 @@ struct ofnic_tx_desc {
  * already in the field (the driver's pseudo-header sum, as CHECKSUM_PARTIAL leaves it).
  * OFNIC_TXC_SCTP_CRC inserts CRC32c over the same range instead. For segmentation the
  * device recomputes every header checksum itself and ignores csum_start/csum_offset.
+ *
+ * What the device does, exactly (TX offloads, capability bits 0..9):
+ *  - L4_CSUM: a result of 0 is sent as 0xffff. Needs csum_start < packet length and
+ *    csum_start + csum_offset + 2 <= packet length. Not combinable with SCTP_CRC.
+ *  - SCTP_CRC: the 4-byte field is zeroed, CRC32c (initial ~0, final complement) is computed
+ *    from csum_start to the end and stored little-endian, as sctp_compute_cksum() does. Needs
+ *    csum_start + csum_offset + 4 <= packet length. Not combinable with segmentation.
+ *  - IP4_CSUM: the IPv4 header checksum at l2_len (l3_len bytes) is recomputed.
+ *  - VLAN: an 802.1Q tag (TPID 0x8100, vlan_tci) is inserted after the MAC addresses of every
+ *    frame sent, segments and fragments included (outside any tag already in the frame).
+ *  - Segmentation (SEG_*): the headers (l2_len + l3_len + l4_len bytes) are repeated in front
+ *    of every mss bytes of payload; the last segment may be shorter; a packet with no payload
+ *    goes out as one frame. In every frame the device sets the IPv4 total length, header
+ *    checksum and ID (the first segment's ID + n for segment n, or the first segment's ID in
+ *    all with FIXEDID) or the IPv6 payload length, and the L4 length/checksum (pseudo-header
+ *    from the IP header's addresses, the checksum field's content ignored); every other header
+ *    byte (TOS/ECN, TTL, DF, options, extension headers, ports) is copied. L4_CSUM and IP4_CSUM
+ *    are implied and may be set; FIXEDID is ignored for IPv6.
+ *  - TSO (SEG_TCP4/6): the sequence number advances by mss per segment; CWR is kept on the
+ *    first segment only, FIN and PSH on the last only, every other flag (ECE included) on all.
+ *    A packet with CWR set needs OFNIC_CAP_TSO_ECN.
+ *  - USO (SEG_UDP4/6): one UDP datagram per mss bytes of payload (UDP length and checksum per
+ *    datagram, a checksum of 0 sent as 0xffff; IPv4 ID as for TSO).
+ *  - UFO (SEG_UFO4/6): one UDP datagram (UDP length and checksum over the whole payload) sent as
+ *    IP fragments carrying mss bytes of fragmentable data each (the last fewer); mss must be a
+ *    multiple of 8. A datagram whose fragmentable part fits in mss is sent unfragmented.
+ *    IPv4: every fragment keeps the datagram's ID, gets MF (all but the last), its offset and
+ *    header checksum; options without the copy flag are replaced by NOPs after the first
+ *    fragment (as Linux's ip_options_fragment()); a datagram with DF set is refused.
+ *    IPv6: a Fragment header is inserted after the unfragmentable part (the IPv6 header,
+ *    hop-by-hop, routing, and destination options before a routing header, as Linux's
+ *    ip6_find_1stfragopt()); the remaining extension headers and the UDP header travel in the
+ *    first fragment, which must hold them. The 32-bit Identification comes from a per-device
+ *    counter that starts at a random value at reset and advances by 1 for each fragmented
+ *    UFO6 packet (all its fragments share it).
+ *
+ * Validation (before anything is sent: a refused packet sends no frame). The packet is dropped,
+ * logged as a guest error and counted in
+ *  - OFNIC_GSTAT_TX_DROP_DESC: reserved offload bits (15:13), SEG_* > 6, OUTER_* without
+ *    TUNNEL, L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_*;
+ *  - OFNIC_GSTAT_TX_DROP_UNSUPP: TUNNEL (tunnel offloads are not implemented yet), an offload
+ *    whose capability is clear, TSO with CWR without TSO_ECN, an IPv6 routing header with
+ *    segments left (the pseudo-header destination would not be the IPv6 header's);
+ *  - OFNIC_GSTAT_TX_DROP_HDR: tun_len/in_l3_len not 0 without TUNNEL; l2_len that is not the
+ *    Ethernet header (802.1Q/802.1ad tags, if any, then the EtherType of the IP version at
+ *    l2_len - 2); l2 + l3 + l4 lengths > OFNIC_TX_MAX_HDR_LEN or past the packet; wrong IP
+ *    version; IPv4 l3_len != IHL * 4; IPv6 l3_len not exactly the IPv6 header plus hop-by-hop,
+ *    routing and destination options headers; an IP fragment (IPv4 MF/offset, IPv6 Fragment
+ *    header); IP protocol not TCP (TSO) or UDP (USO/UFO); l4_len != TCP data offset * 4 (TSO)
+ *    or != 8 (USO/UFO); UFO4 with DF or malformed options; csum_start/csum_offset out of range;
+ *  - OFNIC_GSTAT_TX_DROP_MSS: mss 0, mss < OFNIC_TSO_MIN_MSS, a full segment (first fragment,
+ *    inserted tag and IPv6 Fragment header included) longer than OFNIC_MAX_FRAME, UFO mss not
+ *    a multiple of 8 or too small for the first fragment's headers;
+ *  - OFNIC_GSTAT_TX_DROP_LEN: payload > OFNIC_TSO_MAX_PAYLOAD, a UFO datagram longer than IP
+ *    allows (65535 bytes).
+ * The IPv4 total length and IPv6 payload length of the packet as given are not checked (they
+ * may be 0 for a large TSO packet). Packets without segmentation are not limited to
+ * OFNIC_MAX_FRAME.
+ *
+ * Counters: TX_CSUM counts L4 checksums written (one per TSO/USO segment, one per UFO
+ * datagram), TX_IP4_CSUM IPv4 header checksums written, TX_VLAN frames tagged; *_PKTS/*_SEGS/
+ * *_FRAGS count packets segmented and the frames made. Per queue, TX_GSO_* count segmented
+ * packets (bytes as given) and their frames, TX_CSUM the L4 checksums and CRCs written.
  */
 #define OFNIC_TXC_SEG_MASK		0x000f
 #define OFNIC_TXC_SEG_NONE		0

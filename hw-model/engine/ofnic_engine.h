@@ -167,6 +167,100 @@ enum ofnic_tx_status ofnic_tx_fetch(const struct ofnic_dma *dma,
                                     size_t buf_size, struct ofnic_tx_pkt *pkt);
 
 /*
+ * TX offloads (ofnic_tx_offload.c): checksum insertion, TSO, USO, UFO and VLAN
+ * insertion for one gathered packet with a context descriptor.
+ *
+ * Output frames are handed to a callback as up to OFNIC_TXO_MAX_IOV pieces: a
+ * small per-frame header buffer owned by the engine (valid only during the
+ * call) and slices of the caller's packet buffer, so the payload is never
+ * copied again. Checksums over a segment's payload are computed right before
+ * that segment is emitted, while the slice is cache-hot.
+ */
+#define OFNIC_TXO_MAX_IOV 3
+/* VLAN tag + IPv6 Fragment header on top of the largest header */
+#define OFNIC_TXO_HDR_BUF (OFNIC_TX_MAX_HDR_LEN + 4 + 8)
+
+struct ofnic_txo_iov {
+    const void *base;
+    size_t len;
+};
+
+/*
+ * One output frame of len bytes. Return 0 to go on; anything else stops the
+ * packet (its remaining frames are not produced).
+ */
+typedef int (*ofnic_txo_emit_fn)(void *opaque, const struct ofnic_txo_iov *iov,
+                                 unsigned int iovcnt, size_t len);
+
+/* Why a packet was dropped; ofnic_txo_err_gstat() maps it to its counter. */
+enum ofnic_txo_err {
+    OFNIC_TXOE_NONE,
+    /* OFNIC_GSTAT_TX_DROP_DESC */
+    OFNIC_TXOE_RESERVED,     /* reserved offload bits, bad SEG_* value */
+    OFNIC_TXOE_CONFLICT,     /* L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_* */
+    /* OFNIC_GSTAT_TX_DROP_UNSUPP */
+    OFNIC_TXOE_TUNNEL,       /* tunnel offloads: not implemented */
+    OFNIC_TXOE_NO_CAP,       /* requested offload's capability is clear */
+    OFNIC_TXOE_CWR,          /* TSO with CWR set and no OFNIC_CAP_TSO_ECN */
+    OFNIC_TXOE_RTHDR,        /* IPv6 routing header with segments left */
+    /* OFNIC_GSTAT_TX_DROP_HDR */
+    OFNIC_TXOE_TUN_LENS,     /* tun_len/in_l3_len without TUNNEL */
+    OFNIC_TXOE_L2_LEN,       /* l2_len disagrees with the Ethernet header */
+    OFNIC_TXOE_HDR_TOO_LONG, /* l2 + l3 + l4 > OFNIC_TX_MAX_HDR_LEN */
+    OFNIC_TXOE_HDR_TRUNC,    /* headers run past the end of the packet */
+    OFNIC_TXOE_IP_VERSION,   /* IP version/EtherType disagrees */
+    OFNIC_TXOE_IP4_IHL,      /* l3_len != IHL * 4 */
+    OFNIC_TXOE_IP6_EXT,      /* extension headers disagree with l3_len */
+    OFNIC_TXOE_IP_FRAG,      /* segmentation of an IP fragment */
+    OFNIC_TXOE_L4_PROTO,     /* IP protocol is not the one segmented */
+    OFNIC_TXOE_TCP_DOFF,     /* l4_len != TCP data offset * 4 */
+    OFNIC_TXOE_UDP_LEN,      /* l4_len != 8 for USO/UFO */
+    OFNIC_TXOE_IP4_DF,       /* UFO of an IPv4 datagram with DF set */
+    OFNIC_TXOE_IP4_OPT,      /* UFO: malformed IPv4 options */
+    OFNIC_TXOE_CSUM_RANGE,   /* csum_start/csum_offset outside the packet */
+    /* OFNIC_GSTAT_TX_DROP_MSS */
+    OFNIC_TXOE_MSS_ZERO,     /* mss 0 */
+    OFNIC_TXOE_MSS_SMALL,    /* mss < OFNIC_TSO_MIN_MSS */
+    OFNIC_TXOE_MSS_FRAME,    /* a full segment would exceed OFNIC_MAX_FRAME */
+    OFNIC_TXOE_MSS_ALIGN,    /* UFO: mss not a multiple of 8 */
+    OFNIC_TXOE_MSS_UFO_HDR,  /* UFO: first fragment cannot hold the headers */
+    /* OFNIC_GSTAT_TX_DROP_LEN */
+    OFNIC_TXOE_PAYLOAD_LEN,  /* > OFNIC_TSO_MAX_PAYLOAD or length overflow */
+    OFNIC_TXOE_NUM
+};
+
+const char *ofnic_txo_err_str(enum ofnic_txo_err e);
+/* The OFNIC_GSTAT_TX_DROP_* counter of e (e != NONE). */
+unsigned int ofnic_txo_err_gstat(enum ofnic_txo_err e);
+
+struct ofnic_txo_cfg {
+    uint64_t caps;     /* OFNIC_CAP_* of the device: requests need their bit */
+    uint32_t frag6_id; /* next IPv6 Fragment header ID (UFO6), advanced */
+};
+
+struct ofnic_txo_result {
+    enum ofnic_txo_err err;
+    unsigned int seg;      /* OFNIC_TXC_SEG_* of the packet */
+    uint32_t frames;       /* frames emitted */
+    uint64_t bytes;        /* bytes emitted */
+    uint32_t l4_csums;     /* TCP/UDP checksums written */
+    uint32_t ip4_csums;    /* IPv4 header checksums written */
+    uint32_t sctp_crcs;    /* SCTP CRC32c written */
+    uint32_t vlan_tags;    /* frames with an inserted tag */
+};
+
+/*
+ * Apply the offloads of ctx (raw, little-endian) to the len-byte packet in buf
+ * (modified in place: checksums) and emit its frames. Returns res->err; on an
+ * error nothing has been emitted. Never reads or writes outside buf[0, len).
+ */
+enum ofnic_txo_err ofnic_tx_offload(struct ofnic_txo_cfg *cfg,
+                                    const struct ofnic_tx_ctx_desc *ctx,
+                                    uint8_t *buf, size_t len,
+                                    ofnic_txo_emit_fn emit, void *opaque,
+                                    struct ofnic_txo_result *res);
+
+/*
  * RX placement.
  */
 enum ofnic_rx_status {
