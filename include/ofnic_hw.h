@@ -419,8 +419,9 @@ struct ofnic_tx_desc {
  * OFNIC_MAX_FRAME.
  *
  * Counters: TX_CSUM counts L4 checksums written (one per TSO/USO segment, one per UFO
- * datagram), TX_IP4_CSUM IPv4 header checksums written, TX_VLAN frames tagged; *_PKTS/*_SEGS/
- * *_FRAGS count packets segmented and the frames made. Per queue, TX_GSO_* count segmented
+ * datagram), TX_IP4_CSUM IPv4 header checksums written, TX_VLAN frames tagged; TX_TSO_PKTS,
+ * TX_USO_PKTS and TX_UFO_PKTS count packets segmented, TX_TSO_SEGS, TX_USO_SEGS and
+ * TX_UFO_FRAGS the frames made. Per queue, TX_GSO_* count segmented
  * packets (bytes as given) and their frames, TX_CSUM the L4 checksums and CRCs written.
  */
 #define OFNIC_TXC_SEG_MASK		0x000f
