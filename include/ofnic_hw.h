@@ -11,6 +11,9 @@
  *
  * Conventions
  *  - All registers are 32 bits wide, little-endian, naturally aligned, in BAR0 (64 KiB).
+ *    Accesses of another size or alignment are refused: writes are ignored, reads return 0.
+ *  - The device never does DMA that wraps past 2^64 (buffers, write-backs, statistics):
+ *    such a request is refused as if the address were unmapped.
  *    Reserved bits read as zero and must be written as zero. 64-bit addresses are split in
  *    _LO (bits 31:0) and _HI (bits 63:32) registers; _LO is latched until _HI is written.
  *  - All in-memory structures (descriptors, completions, the statistics block) are
