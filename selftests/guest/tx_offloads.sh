@@ -79,7 +79,7 @@ cap_start() {
 	shift 4
 	local pre=()
 	[ "$ns" = - ] || pre=(ip netns exec "$ns")
-	"${pre[@]}" tcpdump -i "$ifc" -nn -U -s "$snap" -c 4000 -w "$W/$name.pcap" "$@" \
+	"${pre[@]}" tcpdump -i "$ifc" --immediate-mode -nn -U -s "$snap" -c 4000 -w "$W/$name.pcap" "$@" \
 		>"$W/$name.log" 2>&1 &
 	CAP[$name]=$!
 	for _ in $(seq 50); do
