@@ -15,8 +15,8 @@
 #include "ofnic.h"
 
 /*
- * UFO in Linux 6.12. Linux 4.14 removed UDP fragmentation offload from the stack: NETIF_F_UFO
- * is gone and no socket builds UFO packets. What is left is SKB_GSO_UDP for packets that come
+ * UFO in Linux 6.12. Since 4.14 the stack builds no UFO packets itself and NETIF_F_UFO is
+ * gone; no socket asks for UFO any more. What is left is SKB_GSO_UDP for packets that come
  * with a struct virtio_net_hdr of type VIRTIO_NET_HDR_GSO_UDP (packet sockets with
  * PACKET_VNET_HDR, writes to tun/tap, virtio guests behind a bridge), and the feature bit it
  * maps to, NETIF_F_GSO_UDP ("UFO, deprecated except tuntap"). A driver may still set it:
@@ -85,7 +85,7 @@ void ofnic_set_features(struct ofnic_priv *priv)
 			gso |= NETIF_F_TSO;
 		if (caps & OFNIC_CAP_TSO6)
 			gso |= NETIF_F_TSO6;
-		if ((caps & OFNIC_CAP_TSO_ECN) && gso)
+		if ((caps & OFNIC_CAP_TSO_ECN) && (gso & (NETIF_F_TSO | NETIF_F_TSO6)))
 			gso |= NETIF_F_TSO_ECN;
 		if ((caps & OFNIC_CAP_TSO_MANGLEID) && (gso & NETIF_F_TSO))
 			gso |= NETIF_F_TSO_MANGLEID;
@@ -125,7 +125,8 @@ void ofnic_features_registered(struct ofnic_priv *priv)
 {
 	struct net_device *netdev = priv->netdev;
 
-	if (priv->caps & OFNIC_CAP_TSO_MANGLEID)
+	if ((priv->caps & OFNIC_CAP_TSO_MANGLEID) ||
+	    !(netdev->hw_features & NETIF_F_TSO_MANGLEID))
 		return;
 
 	rtnl_lock();
