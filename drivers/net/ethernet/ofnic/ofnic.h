@@ -25,7 +25,7 @@
 
 /* Largest buffer length a TX data descriptor can carry */
 #define OFNIC_TXD_MAX_LEN		U16_MAX
-/* Descriptors one packet may need: data descriptors plus a future context descriptor */
+/* Descriptors one packet may need: its data descriptors plus a context descriptor */
 #define OFNIC_TX_DESC_NEEDED		(OFNIC_TX_MAX_DESCS_PER_PKT + 1)
 
 /*
@@ -59,6 +59,12 @@ enum ofnic_tx_xmit_stat {
 	OFNIC_S_TX_LINEARIZED,
 	OFNIC_S_TX_DROPS,
 	OFNIC_S_TX_DMA_ERRORS,
+	OFNIC_S_TX_GSO_PKTS,		/* TSO/USO/UFO packets handed to the device */
+	OFNIC_S_TX_GSO_BYTES,		/* their length as handed over */
+	OFNIC_S_TX_GSO_WIRE_PKTS,	/* the segments (fragments) they become */
+	OFNIC_S_TX_GSO_WIRE_BYTES,	/* and their length on the wire */
+	OFNIC_S_TX_NEEDS_CSUM,		/* wire packets whose L4 checksum the device fills */
+	OFNIC_S_TX_VLAN,		/* packets the device tags */
 	OFNIC_TX_XMIT_NUM
 };
 
@@ -72,7 +78,7 @@ enum ofnic_rx_stat {
 	OFNIC_RX_NUM
 };
 
-#define OFNIC_STATS_GROUP_MAX		8
+#define OFNIC_STATS_GROUP_MAX		12
 
 struct ofnic_stats {
 	struct u64_stats_sync syncp;
@@ -108,6 +114,19 @@ enum ofnic_tx_map {
 	OFNIC_TX_MAP_NONE,
 	OFNIC_TX_MAP_SINGLE,
 	OFNIC_TX_MAP_PAGE,
+};
+
+/*
+ * Offloads of one packet, worked out before its descriptors are written: the context
+ * descriptor (written ahead of the data descriptors when offload is not zero) and what the
+ * packet becomes on the wire, for BQL and the counters.
+ */
+struct ofnic_tx_offload {
+	struct ofnic_tx_ctx_desc ctx;
+	u16 offload;			/* OFNIC_TXC_*, CPU order */
+	u16 wire_pkts;
+	u32 len;			/* skb->len */
+	u32 wire_bytes;
 };
 
 /* Software state of one TX descriptor slot */
@@ -192,6 +211,11 @@ struct ofnic_priv {
 	u16 max_queues;			/* usable: limited by MSI-X vectors */
 	u32 ring_max;
 
+	/* Segmentation limits (OFNIC_REG_TSO_LIMITS, OFNIC_REG_TSO_MAX_PAYLOAD) */
+	u16 tso_min_mss;
+	u16 tx_max_hdr;
+	u32 tso_max_payload;
+
 	/* Configuration applied at the next ofnic_up() */
 	u16 num_queues;
 	u32 tx_ring_size;
@@ -265,6 +289,14 @@ void ofnic_free_queues(struct ofnic_priv *priv);
 int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp);
 netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev);
 int ofnic_poll(struct napi_struct *napi, int budget);
+
+/* ofnic_offload.c */
+void ofnic_set_features(struct ofnic_priv *priv);
+void ofnic_features_registered(struct ofnic_priv *priv);
+netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_t features);
+netdev_features_t ofnic_features_check(struct sk_buff *skb, struct net_device *netdev,
+				       netdev_features_t features);
+int ofnic_tx_offload(struct ofnic_priv *priv, struct sk_buff *skb, struct ofnic_tx_offload *off);
 
 /* ofnic_ethtool.c */
 void ofnic_set_ethtool_ops(struct net_device *netdev);

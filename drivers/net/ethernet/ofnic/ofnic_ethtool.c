@@ -93,6 +93,12 @@ static const char * const ofnic_tx_xmit_names[OFNIC_TX_XMIT_NUM] = {
 	[OFNIC_S_TX_LINEARIZED]		= "tx_linearized",
 	[OFNIC_S_TX_DROPS]		= "tx_dropped",
 	[OFNIC_S_TX_DMA_ERRORS]		= "tx_dma_map_errors",
+	[OFNIC_S_TX_GSO_PKTS]		= "tx_hw_gso_packets",
+	[OFNIC_S_TX_GSO_BYTES]		= "tx_hw_gso_bytes",
+	[OFNIC_S_TX_GSO_WIRE_PKTS]	= "tx_hw_gso_wire_packets",
+	[OFNIC_S_TX_GSO_WIRE_BYTES]	= "tx_hw_gso_wire_bytes",
+	[OFNIC_S_TX_NEEDS_CSUM]		= "tx_needs_csum",
+	[OFNIC_S_TX_VLAN]		= "tx_vlan_inserted",
 };
 
 static const char * const ofnic_rx_names[OFNIC_RX_NUM] = {

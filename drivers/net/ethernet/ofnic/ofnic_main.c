@@ -318,6 +318,8 @@ static const struct net_device_ops ofnic_netdev_ops = {
 	.ndo_open		= ofnic_open,
 	.ndo_stop		= ofnic_stop,
 	.ndo_start_xmit		= ofnic_start_xmit,
+	.ndo_features_check	= ofnic_features_check,
+	.ndo_fix_features	= ofnic_fix_features,
 	.ndo_get_stats64	= ofnic_get_stats64,
 	.ndo_set_mac_address	= ofnic_set_mac_address,
 	.ndo_change_mtu		= ofnic_change_mtu,
@@ -417,11 +419,11 @@ static void ofnic_netdev_setup(struct ofnic_priv *priv)
 	netdev->watchdog_timeo = 5 * HZ;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 
-	netdev->hw_features = NETIF_F_SG;
-	if (priv->caps & OFNIC_CAP_RSS)
+	if (priv->caps & OFNIC_CAP_RSS) {
 		netdev->hw_features |= NETIF_F_RXHASH;
-	netdev->features = netdev->hw_features | NETIF_F_HIGHDMA;
-	netdev->vlan_features = NETIF_F_SG | NETIF_F_HIGHDMA;
+		netdev->features |= NETIF_F_RXHASH;
+	}
+	ofnic_set_features(priv);
 }
 
 static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
@@ -518,6 +520,7 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 		dev_err(&pdev->dev, "cannot register netdev: %d\n", err);
 		goto err_misc_free;
 	}
+	ofnic_features_registered(priv);
 	ofnic_update_link(priv);
 
 	netdev_info(netdev, "ofnic %u.%u at %s, %pM, %u queue pairs (%u usable), caps %#llx\n",

@@ -253,8 +253,44 @@ static struct ofnic_tx_desc *ofnic_tx_fill(struct ofnic_ring *ring, u32 idx, dma
 	return desc;
 }
 
-/* Map the skb onto data descriptors and ring the doorbell; unwinds on failure */
-static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb)
+static void ofnic_tx_write_ctx(struct ofnic_ring *ring, u32 idx,
+			       const struct ofnic_tx_offload *off)
+{
+	struct ofnic_tx_ctx_desc *ctx = (struct ofnic_tx_ctx_desc *)ring->desc + idx;
+
+	BUILD_BUG_ON(sizeof(*ctx) != sizeof(struct ofnic_tx_desc));
+	*ctx = off->ctx;
+	/* a slot without a mapping or an skb: cleaning passes over it */
+	ring->tx_buf[idx].map = OFNIC_TX_MAP_NONE;
+}
+
+static void ofnic_tx_count_offload(struct ofnic_ring *ring, const struct ofnic_tx_offload *off)
+{
+	struct ofnic_stats *s = &ring->stats->tx_xmit;
+
+	if (!off->offload)
+		return;
+
+	u64_stats_update_begin(&s->syncp);
+	if (off->offload & OFNIC_TXC_SEG_MASK) {
+		s->v[OFNIC_S_TX_GSO_PKTS]++;
+		s->v[OFNIC_S_TX_GSO_BYTES] += off->len;
+		s->v[OFNIC_S_TX_GSO_WIRE_PKTS] += off->wire_pkts;
+		s->v[OFNIC_S_TX_GSO_WIRE_BYTES] += off->wire_bytes;
+	}
+	if (off->offload & (OFNIC_TXC_L4_CSUM | OFNIC_TXC_SCTP_CRC))
+		s->v[OFNIC_S_TX_NEEDS_CSUM] += off->wire_pkts;
+	if (off->offload & OFNIC_TXC_VLAN)
+		s->v[OFNIC_S_TX_VLAN]++;
+	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Write the packet's context descriptor, if it has one, map the skb onto data descriptors
+ * and ring the doorbell; unwinds on failure
+ */
+static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb,
+			const struct ofnic_tx_offload *off)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
 	struct ofnic_tx_desc *desc = NULL;
@@ -265,6 +301,11 @@ static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb)
 	u32 tail;
 
 	tail = first;
+	if (off->offload) {
+		ofnic_tx_write_ctx(ring, tail, off);
+		tail = (tail + 1) & ring->size_mask;
+	}
+
 	len = skb_headlen(skb);
 	if (len) {
 		if (len > OFNIC_TXD_MAX_LEN)
@@ -295,11 +336,13 @@ static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb)
 		goto err_unmap;
 	desc->cmd |= cpu_to_le16(OFNIC_TXD_EOP);
 
+	/* BQL and the completion counters see the packet as it goes on the wire */
 	buf = &ring->tx_buf[(tail - 1) & ring->size_mask];
 	buf->skb = skb;
-	buf->bytes = skb->len;
-	buf->pkts = 1;
+	buf->bytes = off->wire_bytes;
+	buf->pkts = off->wire_pkts;
 
+	ofnic_tx_count_offload(ring, off);
 	skb_tx_timestamp(skb);
 
 	WRITE_ONCE(ring->tail, tail);
@@ -309,7 +352,7 @@ static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb)
 				  ring->wake_thrs))
 		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_STOPS, 1);
 
-	if (__netdev_tx_sent_queue(ring->txq, skb->len, netdev_xmit_more()))
+	if (__netdev_tx_sent_queue(ring->txq, off->wire_bytes, netdev_xmit_more()))
 		writel(tail, ring->tail_reg);
 
 	return 0;
@@ -328,6 +371,7 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 	u16 qid = skb_get_queue_mapping(skb);
+	struct ofnic_tx_offload off;
 	struct ofnic_ring *ring;
 
 	if (unlikely(qid >= priv->num_queues || !priv->qv)) {
@@ -339,12 +383,18 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 	if (unlikely(skb->len < OFNIC_MIN_FRAME || skb->len > OFNIC_TX_MAX_PKT_LEN))
 		goto drop;
 
+	/*
+	 * One data descriptor per buffer. MAX_SKB_FRAGS (17 by default, up to 45) may exceed
+	 * what the device takes for one packet. tso_max_size keeps every buffer of a
+	 * linearized skb within one descriptor.
+	 */
 	if (skb_shinfo(skb)->nr_frags + 1 > OFNIC_TX_MAX_DESCS_PER_PKT) {
 		if (skb_linearize(skb))
 			goto drop;
 		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_LINEARIZED, 1);
 	}
 
+	/* OFNIC_TX_DESC_NEEDED counts the context descriptor */
 	if (unlikely(ofnic_tx_unused(ring) < OFNIC_TX_DESC_NEEDED)) {
 		/* Should not happen: the queue is stopped before it gets this full */
 		netif_tx_stop_queue(ring->txq);
@@ -353,7 +403,10 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 		return NETDEV_TX_BUSY;
 	}
 
-	if (ofnic_tx_map(ring, skb))
+	if (unlikely(ofnic_tx_offload(priv, skb, &off)))
+		goto drop;
+
+	if (ofnic_tx_map(ring, skb, &off))
 		goto drop;
 
 	return NETDEV_TX_OK;

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ofnic: TX offloads. The netdev features the capability register allows, the per-packet
+ * check that returns what a context descriptor cannot describe to the software fallbacks,
+ * and the context descriptor itself.
+ */
+
+#include <linux/bitfield.h>
+#include <linux/if_vlan.h>
+#include <linux/rtnetlink.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <net/ipv6.h>
+
+#include "ofnic.h"
+
+/*
+ * UFO in Linux 6.12. Since 4.14 the stack builds no UFO packets itself and NETIF_F_UFO is
+ * gone; no socket asks for UFO any more. What is left is SKB_GSO_UDP for packets that come
+ * with a struct virtio_net_hdr of type VIRTIO_NET_HDR_GSO_UDP (packet sockets with
+ * PACKET_VNET_HDR, writes to tun/tap, virtio guests behind a bridge), and the feature bit it
+ * maps to, NETIF_F_GSO_UDP ("UFO, deprecated except tuntap"). A driver may still set it:
+ * net_gso_ok() then lets such a packet through whole; without it validate_xmit_skb()
+ * fragments it in software (udp4_ufo_fragment(), udp6_ufo_fragment(), which also fill in
+ * the UDP checksum over the whole datagram). No in-tree driver sets it, not even virtio_net,
+ * and it has no name in netdev_features_strings[]: ethtool -k neither shows nor toggles it.
+ *
+ * Two more conditions decide whether the device gets a UFO packet:
+ *  - virtio_net_hdr_to_skb() marks every GSO packet it builds SKB_GSO_DODGY, which
+ *    net_gso_ok() matches against NETIF_F_GSO_ROBUST. The device checks every header it
+ *    segments against the context descriptor and drops what disagrees (datasheet), so it can
+ *    take untrusted GSO packets: ofnic sets NETIF_F_GSO_ROBUST with any segmentation
+ *    capability, and "ethtool -K <dev> tx-gso-robust off" is the switch that returns UFO
+ *    (and TSO/USO from packet sockets and tun) to software.
+ *  - netif_needs_gso() segments in software a GSO packet that is neither CHECKSUM_PARTIAL
+ *    nor CHECKSUM_UNNECESSARY, i.e. one sent without VIRTIO_NET_HDR_F_NEEDS_CSUM, and
+ *    harmonize_features() needs NETIF_F_HW_CSUM for the partial checksum.
+ */
+
+/* GSO types the context descriptor can describe */
+#define OFNIC_GSO_TYPES		(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |	\
+				 SKB_GSO_TCP_FIXEDID | SKB_GSO_UDP_L4 | SKB_GSO_UDP |	\
+				 SKB_GSO_DODGY)
+
+#define OFNIC_CAP_SEG		(OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_USO | OFNIC_CAP_UFO)
+
+/* ------------------------------------------------------------------------------------------
+ * Features
+ */
+
+/* Segmentation limits; a register that reads 0 or beyond the datasheet gets the datasheet's */
+static void ofnic_read_tso_limits(struct ofnic_priv *priv)
+{
+	u32 limits, min_mss, max_hdr, payload;
+
+	limits = ofnic_rd32(priv, OFNIC_REG_TSO_LIMITS);
+	min_mss = FIELD_GET(OFNIC_TSO_LIMITS_MIN_MSS_MASK, limits);
+	max_hdr = FIELD_GET(OFNIC_TSO_LIMITS_MAX_HDR_MASK, limits);
+	payload = ofnic_rd32(priv, OFNIC_REG_TSO_MAX_PAYLOAD);
+
+	priv->tso_min_mss = clamp_t(u32, min_mss, OFNIC_TSO_MIN_MSS, OFNIC_MAX_MTU);
+	priv->tx_max_hdr = max_hdr && max_hdr < OFNIC_TX_MAX_HDR_LEN ? max_hdr :
+			   OFNIC_TX_MAX_HDR_LEN;
+	priv->tso_max_payload = payload && payload < OFNIC_TSO_MAX_PAYLOAD ? payload :
+				OFNIC_TSO_MAX_PAYLOAD;
+}
+
+/* Before register_netdev(): TX offloads from the capabilities, fixed off where absent */
+void ofnic_set_features(struct ofnic_priv *priv)
+{
+	netdev_features_t csum = 0, gso = 0, vlan = 0;
+	struct net_device *netdev = priv->netdev;
+	u64 caps = priv->caps;
+
+	ofnic_read_tso_limits(priv);
+
+	if (caps & OFNIC_CAP_TX_CSUM)
+		csum |= NETIF_F_HW_CSUM;
+	if (caps & OFNIC_CAP_TX_SCTP_CRC)
+		csum |= NETIF_F_SCTP_CRC;
+
+	/* The stack segments nothing in hardware that it cannot have checksummed there */
+	if (caps & OFNIC_CAP_TX_CSUM) {
+		if (caps & OFNIC_CAP_TSO4)
+			gso |= NETIF_F_TSO;
+		if (caps & OFNIC_CAP_TSO6)
+			gso |= NETIF_F_TSO6;
+		if ((caps & OFNIC_CAP_TSO_ECN) && (gso & (NETIF_F_TSO | NETIF_F_TSO6)))
+			gso |= NETIF_F_TSO_ECN;
+		if ((caps & OFNIC_CAP_TSO_MANGLEID) && (gso & NETIF_F_TSO))
+			gso |= NETIF_F_TSO_MANGLEID;
+		if (caps & OFNIC_CAP_USO)
+			gso |= NETIF_F_GSO_UDP_L4;
+		if (caps & OFNIC_CAP_UFO)
+			gso |= NETIF_F_GSO_UDP;
+		if (gso)
+			gso |= NETIF_F_GSO_ROBUST;
+	} else if (caps & OFNIC_CAP_SEG) {
+		dev_info(&priv->pdev->dev,
+			 "segmentation without checksum offload is not usable, left off\n");
+	}
+
+	if (caps & OFNIC_CAP_TX_VLAN)
+		vlan = NETIF_F_HW_VLAN_CTAG_TX;
+
+	netdev->hw_features |= NETIF_F_SG | csum | gso | vlan;
+	netdev->features |= NETIF_F_SG | NETIF_F_HIGHDMA | csum | gso | vlan;
+	/* l2_len covers VLAN tags in the frame, and insertion comes after the offloads */
+	netdev->vlan_features |= NETIF_F_SG | NETIF_F_HIGHDMA | csum | gso;
+	/* MPLS: the generic checksum works, segmentation wants the IP header at l2_len */
+	netdev->mpls_features |= NETIF_F_SG | NETIF_F_HIGHDMA | (csum & NETIF_F_HW_CSUM);
+	/* Tunnel offloads are not enabled yet: checksums and segmentation in software */
+	netdev->hw_enc_features |= NETIF_F_SG | NETIF_F_HIGHDMA;
+
+	/* TSO_MAX_PAYLOAD bounds skb->len, which also holds the headers: on the safe side */
+	netif_set_tso_max_size(netdev, priv->tso_max_payload);
+}
+
+/*
+ * After register_netdev(): register_netdevice() makes NETIF_F_TSO_MANGLEID changeable on
+ * every TSO device. Without OFNIC_CAP_TSO_MANGLEID it is fixed off like the other features
+ * the device lacks (and ofnic_fix_features() keeps it off in the meantime).
+ */
+void ofnic_features_registered(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+
+	if ((priv->caps & OFNIC_CAP_TSO_MANGLEID) ||
+	    !(netdev->hw_features & NETIF_F_TSO_MANGLEID))
+		return;
+
+	rtnl_lock();
+	netdev->hw_features &= ~NETIF_F_TSO_MANGLEID;
+	netdev->vlan_features &= ~NETIF_F_TSO_MANGLEID;
+	netdev->mpls_features &= ~NETIF_F_TSO_MANGLEID;
+	netdev->hw_enc_features &= ~NETIF_F_TSO_MANGLEID;
+	netdev_update_features(netdev);
+	rtnl_unlock();
+}
+
+netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_t features)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (!(priv->caps & OFNIC_CAP_TSO_MANGLEID))
+		features &= ~NETIF_F_TSO_MANGLEID;
+
+	return features;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * What a context descriptor can describe
+ */
+
+struct ofnic_hdrs {
+	unsigned int l2;		/* Ethernet header and VLAN tags in the frame */
+	unsigned int l3;		/* IP header and IPv6 extension headers */
+	unsigned int l4;		/* TCP or UDP header */
+	u8 ipv;				/* 4 or 6 */
+};
+
+/*
+ * Header lengths of a GSO packet, from the offsets the stack set (so IPv6 extension headers
+ * are part of l3), checked against the descriptor's fields and the device's header limit.
+ * Reads the headers through skb_header_pointer(): packets from packet sockets and tun are
+ * not trusted to have them in the linear part.
+ */
+static bool ofnic_gso_hdrs(const struct sk_buff *skb, unsigned int max_hdr,
+			   struct ofnic_hdrs *h)
+{
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	const u8 *ver;
+	u8 _ver;
+
+	if (!skb_transport_header_was_set(skb))
+		return false;
+
+	h->l2 = skb_network_offset(skb);
+	h->l3 = skb_network_header_len(skb);
+	if (h->l2 < ETH_HLEN || h->l2 > U8_MAX || !h->l3 || h->l3 > U8_MAX)
+		return false;
+
+	ver = skb_header_pointer(skb, h->l2, sizeof(_ver), &_ver);
+	if (!ver)
+		return false;
+	h->ipv = *ver >> 4;
+	if (h->ipv != 4 && h->ipv != 6)
+		return false;
+
+	if (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		if (h->ipv != (gso_type & SKB_GSO_TCPV4 ? 4 : 6))
+			return false;
+		th = skb_header_pointer(skb, skb_transport_offset(skb), sizeof(_th), &_th);
+		if (!th || th->doff < sizeof(*th) / 4)
+			return false;
+		h->l4 = __tcp_hdrlen(th);
+	} else if (gso_type & (SKB_GSO_UDP_L4 | SKB_GSO_UDP)) {
+		h->l4 = sizeof(struct udphdr);
+	} else {
+		return false;
+	}
+
+	return h->l2 + h->l3 + h->l4 <= max_hdr && skb->len > h->l2 + h->l3 + h->l4;
+}
+
+/* A partial checksum the descriptor can carry (u16 csum_start, u8 csum_offset) */
+static bool ofnic_csum_fits(const struct sk_buff *skb)
+{
+	return skb_checksum_start_offset(skb) <= U16_MAX && skb->csum_offset <= U8_MAX;
+}
+
+/*
+ * ndo_features_check: send back to the software fallbacks what the context descriptor
+ * cannot describe. netif_skb_features() has already applied vlan_features to packets with
+ * a VLAN tag to insert and hw_enc_features to tunnels; this adds the device's limits.
+ */
+netdev_features_t ofnic_features_check(struct sk_buff *skb, struct net_device *netdev,
+				       netdev_features_t features)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	struct ofnic_hdrs h;
+
+	/* More than one tag in the frame: checksum at most (as dflt_features_check()) */
+	features = vlan_features_check(skb, features);
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL && !skb_is_gso(skb))
+		return features;
+
+	/*
+	 * Tunnels: OFNIC_TXC_TUNNEL and the tunnel capabilities are a later step; until then
+	 * the inner checksum and the segmentation are done in software. (When they come, this
+	 * is the place for vxlan_features_check() and the tunnel header lengths.)
+	 */
+	if (skb->encapsulation)
+		goto no_offload;
+
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !ofnic_csum_fits(skb))
+		goto no_offload;
+
+	if (!skb_is_gso(skb))
+		return features;
+
+	if (skb_shinfo(skb)->gso_size < priv->tso_min_mss ||
+	    !ofnic_gso_hdrs(skb, priv->tx_max_hdr, &h) ||
+	    skb->len - (h.l2 + h.l3 + h.l4) > priv->tso_max_payload)
+		return features & ~NETIF_F_GSO_MASK;
+
+	return features;
+
+no_offload:
+	return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+}
+
+/* ------------------------------------------------------------------------------------------
+ * The context descriptor
+ */
+
+static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
+			struct ofnic_tx_offload *off, u16 *offload)
+{
+	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	unsigned int mss = skb_shinfo(skb)->gso_size;
+	struct ofnic_tx_ctx_desc *ctx = &off->ctx;
+	unsigned int hdr, segs;
+	struct ofnic_hdrs h;
+	u16 bits;
+	u64 cap;
+
+	/* ndo_features_check() has let only these through: anything else is a stack bug */
+	if (unlikely(gso_type & ~OFNIC_GSO_TYPES || mss < priv->tso_min_mss ||
+		     !ofnic_gso_hdrs(skb, priv->tx_max_hdr, &h)))
+		return -EINVAL;
+	hdr = h.l2 + h.l3 + h.l4;
+	if (unlikely(skb->len - hdr > priv->tso_max_payload))
+		return -EINVAL;
+
+	if (gso_type & SKB_GSO_UDP) {
+		/* UFO: IP fragments of mss bytes; the UDP header travels in the first one */
+		cap = OFNIC_CAP_UFO;
+		bits = h.ipv == 4 ? OFNIC_TXC_SEG_UFO4 : OFNIC_TXC_SEG_UFO6;
+		segs = DIV_ROUND_UP(skb->len - h.l2 - h.l3, mss);
+		off->wire_bytes = skb->len + (segs - 1) * (h.l2 + h.l3);
+		if (h.ipv == 6)
+			off->wire_bytes += segs * sizeof(struct frag_hdr);
+		ctx->csum_offset = offsetof(struct udphdr, check);
+	} else if (gso_type & SKB_GSO_UDP_L4) {
+		cap = OFNIC_CAP_USO;
+		bits = h.ipv == 4 ? OFNIC_TXC_SEG_UDP4 : OFNIC_TXC_SEG_UDP6;
+		segs = DIV_ROUND_UP(skb->len - hdr, mss);
+		off->wire_bytes = skb->len + (segs - 1) * hdr;
+		ctx->csum_offset = offsetof(struct udphdr, check);
+	} else {
+		cap = h.ipv == 4 ? OFNIC_CAP_TSO4 : OFNIC_CAP_TSO6;
+		bits = h.ipv == 4 ? OFNIC_TXC_SEG_TCP4 : OFNIC_TXC_SEG_TCP6;
+		if (h.ipv == 4 && (gso_type & SKB_GSO_TCP_FIXEDID))
+			bits |= OFNIC_TXC_FIXEDID;
+		segs = DIV_ROUND_UP(skb->len - hdr, mss);
+		off->wire_bytes = skb->len + (segs - 1) * hdr;
+		ctx->csum_offset = offsetof(struct tcphdr, check);
+	}
+	if (unlikely(!(priv->caps & cap)))
+		return -EOPNOTSUPP;
+
+	/* The device fills every segment's checksums; it asks for the L4 one explicitly */
+	bits |= OFNIC_TXC_L4_CSUM;
+	if (h.ipv == 4 && (priv->caps & OFNIC_CAP_TX_IP4_CSUM))
+		bits |= OFNIC_TXC_IP4_CSUM;
+
+	ctx->mss = cpu_to_le16(mss);
+	ctx->csum_start = cpu_to_le16(h.l2 + h.l3);
+	ctx->l2_len = h.l2;
+	ctx->l3_len = h.l3;
+	ctx->l4_len = h.l4;
+	off->wire_pkts = segs;
+	*offload = bits;
+
+	return 0;
+}
+
+static int ofnic_tx_csum(struct ofnic_priv *priv, struct sk_buff *skb,
+			 struct ofnic_tx_offload *off, u16 *offload)
+{
+	struct ofnic_tx_ctx_desc *ctx = &off->ctx;
+	bool sctp = skb_csum_is_sctp(skb);
+	unsigned int l2, l3;
+	__be16 proto;
+
+	/*
+	 * Only a sender that bypasses validate_xmit_skb() (pktgen) gets here with a checksum the
+	 * device cannot do or the descriptor cannot describe: finish it in software.
+	 */
+	if (unlikely(!(priv->caps & (sctp ? OFNIC_CAP_TX_SCTP_CRC : OFNIC_CAP_TX_CSUM)) ||
+		     !ofnic_csum_fits(skb)))
+		return skb_csum_hwoffload_help(skb, 0);
+
+	ctx->csum_start = cpu_to_le16(skb_checksum_start_offset(skb));
+	ctx->csum_offset = skb->csum_offset;
+
+	/* Not needed for a checksum, but describes the packet where the lengths are known */
+	proto = vlan_get_protocol(skb);
+	if ((proto == htons(ETH_P_IP) || proto == htons(ETH_P_IPV6)) &&
+	    skb_transport_header_was_set(skb)) {
+		l2 = skb_network_offset(skb);
+		l3 = skb_network_header_len(skb);
+		if (l2 <= U8_MAX && l3 <= U8_MAX) {
+			ctx->l2_len = l2;
+			ctx->l3_len = l3;
+		}
+	}
+
+	*offload = sctp ? OFNIC_TXC_SCTP_CRC : OFNIC_TXC_L4_CSUM;
+
+	return 0;
+}
+
+/*
+ * Work out the offloads of one packet: the context descriptor, if it needs one (off->offload
+ * not zero), and its wire packets and bytes. An error means the packet is to be dropped.
+ */
+int ofnic_tx_offload(struct ofnic_priv *priv, struct sk_buff *skb, struct ofnic_tx_offload *off)
+{
+	struct ofnic_tx_ctx_desc *ctx = &off->ctx;
+	u16 offload = 0;
+	int err;
+
+	off->offload = 0;
+	off->len = skb->len;
+	off->wire_pkts = 1;
+	off->wire_bytes = skb->len;
+
+	if (!skb_is_gso(skb) && skb->ip_summed != CHECKSUM_PARTIAL && !skb_vlan_tag_present(skb))
+		return 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if (skb_is_gso(skb))
+		err = ofnic_tx_gso(priv, skb, off, &offload);
+	else if (skb->ip_summed == CHECKSUM_PARTIAL)
+		err = ofnic_tx_csum(priv, skb, off, &offload);
+	else
+		err = 0;
+	if (err)
+		return err;
+
+	/* The stack inserts other tags, and all of them without the capability, in software */
+	if (skb_vlan_tag_present(skb)) {
+		if (unlikely(!(priv->caps & OFNIC_CAP_TX_VLAN) ||
+			     skb->vlan_proto != htons(ETH_P_8021Q)))
+			return -EOPNOTSUPP;
+		offload |= OFNIC_TXC_VLAN;
+		ctx->vlan_tci = cpu_to_le16(skb_vlan_tag_get(skb));
+	}
+
+	if (!offload)
+		return 0;
+
+	off->offload = offload;
+	ctx->offload = cpu_to_le16(offload);
+	ctx->cmd = cpu_to_le16(FIELD_PREP(OFNIC_TXD_TYPE_MASK, OFNIC_TXD_TYPE_CTX));
+
+	return 0;
+}
