@@ -1,4 +1,5 @@
 #!/bin/bash
+# ofnic-test: TX offloads (checksums, TSO4/6, ECN, MANGLEID, USO, UFO, VLAN insert)
 # In-guest test of the TX offloads (TAP): checksum (generic and SCTP CRC), TSO over IPv4 and
 # IPv6 (with ECN, IPv4 ID mangling and an IPv6 extension header), USO, UFO and VLAN insertion,
 # on two ofnic ports wired back to back, port B in the namespace "remote".
@@ -42,6 +43,10 @@ if [ -z "$A" ] || [ -z "$B" ]; then
 fi
 tap_run "wire $A <-> $B (B in netns $REMOTE_NS)" setup_pair "$A" "$B"
 rns() { ip netns exec "$REMOTE_NS" "$@"; }
+# B's captures must see the frames as they came off the wire: packet taps sit after GRO, which
+# would merge them back into super-packets (with the first segment's checksum).
+B_GRO=$(rns ethtool --json -k "$B" | jq -r '.[0]["rx-gro"].active')
+rns ethtool -K "$B" gro off
 B_MAC=$(rns cat "/sys/class/net/$B/address")
 CAPS=$(dmesg | sed -n "s/.* $A: ofnic .*, caps \(0x[0-9a-f]*\)$/\1/p" | tail -n1)
 CAPS=${CAPS:-0}
@@ -77,9 +82,11 @@ declare -A CAP
 cap_start() {
 	local name=$1 ns=$2 ifc=$3 snap=$4
 	shift 4
-	local pre=()
-	[ "$ns" = - ] || pre=(ip netns exec "$ns")
-	"${pre[@]}" tcpdump -i "$ifc" --immediate-mode -nn -U -s "$snap" -c 4000 -w "$W/$name.pcap" "$@" \
+	local pre=() dir=()
+	# the receiver's capture: what came in only (its own replies carry partial checksums)
+	[ "$ns" = - ] || { pre=(ip netns exec "$ns"); dir=(-Q in); }
+	"${pre[@]}" tcpdump -i "$ifc" "${dir[@]}" --immediate-mode -nn -U -s "$snap" -c 4000 \
+		-w "$W/$name.pcap" "$@" \
 		>"$W/$name.log" 2>&1 &
 	CAP[$name]=$!
 	for _ in $(seq 50); do
@@ -577,6 +584,7 @@ no_device_drops() {
 }
 tap_run "the device dropped no offload packet (tx_drop_* unchanged)" no_device_drops
 [ -s /ofnic-out/guest-errors.log ] && head -n 5 /ofnic-out/guest-errors.log | tap_diag
+[ "$B_GRO" = true ] && rns ethtool -K "$B" gro on
 teardown_pair "$A"
 rmmod ofnic
 bad=$(dmesg_bad)
