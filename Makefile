@@ -2,7 +2,7 @@
 # ofnic top-level Makefile. Kernel objects are described in Kbuild; this file drives the tools.
 # Everything heavy is cached in $(OFNIC_CACHE) (default ~/.cache/ofnic), outside the clone.
 
-.PHONY: help setup qemu kernel module rootfs unit guest kselftest test demo smoke check clean
+.PHONY: help setup qemu kernel module rootfs unit guest kselftest test demo bench smoke check clean
 
 help:		## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -40,6 +40,9 @@ test:		## the whole test suite with a report (what CI runs)
 
 demo:		## the main job: boot a guest with two ofnic ports and show them working
 	tools/demo
+
+bench:		## iperf3: ofnic with offloads on/TSO off/all off vs e1000e, virtio-net, igb (one run)
+	tools/bench
 
 check:		## style: checkpatch --strict, sparse (C=1), W=1; QEMU checkpatch on hw-model/
 	tools/check-style

@@ -1,44 +1,94 @@
 #!/bin/bash
 # iperf3 across the NIC models of this guest, each pair on its own hub, measured in one run.
 # Run: tools/vm --nic ofnic --nic e1000e selftests/guest/compare.sh
-# Prints a Markdown table and writes /ofnic-out/compare.json.
+#
+# OFNIC_VARIANTS (default "offloads") measures ofnic more than once, with the TX offloads of
+# both ports set by ethtool -K for each variant:
+#   offloads     everything the driver offers on (the default state)
+#   no-tso       TSO off (tx-tcp-segmentation, tx-tcp6-segmentation): the stack's GSO
+#                segments, the device still inserts checksums
+#   no-offloads  TSO, checksum and scatter-gather off: the stack does everything in software
+# Prints a Markdown table, ratios against the first ofnic variant, and writes
+# /ofnic-out/compare.json.
 . /ofnic/selftests/lib/guest.sh
 export IPERF_SECS=${IPERF_SECS:-8}
 ROUNDS=${ROUNDS:-2}
+VARIANTS=(${OFNIC_VARIANTS:-offloads})
 declare -A fwd rev
+
+variant_args() {	# the ethtool -K arguments of a variant
+	case "$1" in
+	offloads) echo "sg on tx on tso on" ;;
+	no-tso) echo "sg on tx on tso off" ;;
+	no-offloads) echo "tso off tx off sg off" ;;
+	*) return 1 ;;
+	esac
+}
+for v in "${VARIANTS[@]}"; do
+	variant_args "$v" >/dev/null || { echo "unknown variant '$v' (offloads no-tso no-offloads)"; exit 1; }
+done
+
 models=($OFNIC_NICS)
+rows=()
 for model in "${models[@]}"; do
 	load_driver "$model"
 	wait_ifaces "$(nic_driver "$model")" 2 || { echo "no $model ports"; exit 1; }
+	if [ "$model" = ofnic ]; then
+		for v in "${VARIANTS[@]}"; do rows+=("ofnic/$v"); done
+	else
+		rows+=("$model")
+	fi
 done
-# Interleave the models round by round so drift in the host's load hits all of them.
+
+# Interleave the rows round by round so drift in the host's load hits all of them.
 for r in $(seq "$ROUNDS"); do
-	for model in "${models[@]}"; do
+	for row in "${rows[@]}"; do
+		model=${row%%/*}
 		mapfile -t p < <(nic_ifaces "$(nic_driver "$model")")
-		setup_pair "${p[0]}" "${p[1]}" || { echo "$model: wiring failed"; exit 1; }
+		setup_pair "${p[0]}" "${p[1]}" || { echo "$row: wiring failed"; exit 1; }
+		if [ "$row" != "$model" ]; then
+			# shellcheck disable=SC2046
+			ethtool -K "${p[0]}" $(variant_args "${row#*/}") 2>/dev/null
+			# shellcheck disable=SC2046
+			ip netns exec "$REMOTE_NS" ethtool -K "${p[1]}" $(variant_args "${row#*/}") 2>/dev/null
+		fi
 		f=$(iperf_mbps)
 		b=$(iperf_mbps_rev)
-		echo "round $r $model: A->B $f Mbit/s, B->A $b Mbit/s"
-		fwd[$model]="${fwd[$model]:-} $f"
-		rev[$model]="${rev[$model]:-} $b"
+		echo "round $r $row: A->B $f Mbit/s, B->A $b Mbit/s"
+		fwd[$row]="${fwd[$row]:-} $f"
+		rev[$row]="${rev[$row]:-} $b"
+		if [ "$row" != "$model" ]; then
+			ip netns exec "$REMOTE_NS" ethtool -K "${p[1]}" sg on tx on tso on 2>/dev/null
+			ethtool -K "${p[0]}" sg on tx on tso on 2>/dev/null
+		fi
 		teardown_pair "${p[0]}"
 	done
 done
+
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 echo
 echo "| NIC | iperf3 TCP A->B (Mbit/s, median of $ROUNDS) | B->A |"
 echo "|---|---|---|"
 json="{"
-for model in "${models[@]}"; do
-	mf=$(echo "${fwd[$model]}" | median)
-	mr=$(echo "${rev[$model]}" | median)
-	echo "| $model | $mf | $mr |"
-	json="$json\"$model\": {\"fwd_mbps\": $mf, \"rev_mbps\": $mr, \"fwd_runs\": [$(echo ${fwd[$model]} | tr ' ' ',')], \"rev_runs\": [$(echo ${rev[$model]} | tr ' ' ',')]},"
+for row in "${rows[@]}"; do
+	mf=$(echo "${fwd[$row]}" | median)
+	mr=$(echo "${rev[$row]}" | median)
+	echo "| $row | $mf | $mr |"
+	json="$json\"$row\": {\"fwd_mbps\": $mf, \"rev_mbps\": $mr, \"fwd_runs\": [$(echo ${fwd[$row]} | tr ' ' ',')], \"rev_runs\": [$(echo ${rev[$row]} | tr ' ' ',')]},"
 done
 echo "${json%,}}" | jq . > /ofnic-out/compare.json
-if [ "${#models[@]}" -ge 2 ]; then
-	a=$(jq -r ".\"${models[0]}\".fwd_mbps" /ofnic-out/compare.json)
-	b=$(jq -r ".\"${models[1]}\".fwd_mbps" /ofnic-out/compare.json)
+
+# Ratios of the first row (ofnic with its first variant, when ofnic is first) to every other.
+if [ "${#rows[@]}" -ge 2 ]; then
 	echo
-	echo "ratio ${models[0]} / ${models[1]} (A->B): $(echo "scale=2; $a / $b" | bc)"
+	base=${rows[0]}
+	a=$(jq -r ".\"$base\".fwd_mbps" /ofnic-out/compare.json)
+	for row in "${rows[@]:1}"; do
+		b=$(jq -r ".\"$row\".fwd_mbps" /ofnic-out/compare.json)
+		if [ "$b" -gt 0 ]; then
+			echo "ratio $base / $row (A->B): $(echo "scale=2; $a / $b" | bc)"
+		else
+			echo "ratio $base / $row (A->B): n/a ($row measured 0)"
+		fi
+	done
 fi
