@@ -31,7 +31,8 @@
  *    segments against the context descriptor and drops what disagrees (datasheet), so it can
  *    take untrusted GSO packets: ofnic sets NETIF_F_GSO_ROBUST with any segmentation
  *    capability, and "ethtool -K <dev> tx-gso-robust off" is the switch that returns UFO
- *    (and TSO/USO from packet sockets and tun) to software.
+ *    to software. (Untrusted TSO/USO packets then only have their headers checked by
+ *    tcp_gso_segment()/__udp_gso_segment() and still reach the device whole.)
  *  - netif_needs_gso() segments in software a GSO packet that is neither CHECKSUM_PARTIAL
  *    nor CHECKSUM_UNNECESSARY, i.e. one sent without VIRTIO_NET_HDR_F_NEEDS_CSUM, and
  *    harmonize_features() needs NETIF_F_HW_CSUM for the partial checksum.
