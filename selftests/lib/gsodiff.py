@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Differential GSO check for ofnic (selftests/guest/gso_diff.sh), run in the guest.
 
-  gsodiff.py list                          the cases, one a line
+  gsodiff.py list                          the cases, one a line: NAME hw|sw (who segments
+                                           it with the offloads on)
   gsodiff.py send IFACE DSTMAC CASE        one super-packet of CASE from a PACKET_VNET_HDR
                                            socket (the same bytes every time)
   gsodiff.py compare CASE HW.pcap SW.pcap  the frames the device made (HW) against those the
@@ -37,6 +38,8 @@ CASES = {
     "uso6": (6, "udp", GSO_UDP_L4, 14001, 1232, {}),
     "ufo4": (4, "udp", GSO_UDP, 8000, 1480, {}),
     "ufo6": (6, "udp", GSO_UDP, 8000, 1448, {}),
+    # below OFNIC_TSO_MIN_MSS: ndo_features_check must leave it to software GSO
+    "tcp4-mss40": (4, "tcp", GSO_TCPV4, 1000, 40, {"sw": True}),
 }
 
 
@@ -251,7 +254,8 @@ def compare(case, hw_path, sw_path):
 
 def main(argv):
     if argv[1] == "list":
-        print("\n".join(CASES))
+        for name, c in CASES.items():
+            print(name, "sw" if c[5].get("sw") else "hw")
         return 0
     if argv[1] == "send":
         send(argv[2], argv[3], argv[4])
