@@ -292,6 +292,7 @@ int ofnic_poll(struct napi_struct *napi, int budget);
 
 /* ofnic_offload.c */
 void ofnic_set_features(struct ofnic_priv *priv);
+int ofnic_set_features_hw(struct net_device *netdev, netdev_features_t features);
 void ofnic_features_registered(struct ofnic_priv *priv);
 netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_t features);
 netdev_features_t ofnic_features_check(struct sk_buff *skb, struct net_device *netdev,

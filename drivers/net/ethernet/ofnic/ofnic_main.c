@@ -320,6 +320,7 @@ static const struct net_device_ops ofnic_netdev_ops = {
 	.ndo_start_xmit		= ofnic_start_xmit,
 	.ndo_features_check	= ofnic_features_check,
 	.ndo_fix_features	= ofnic_fix_features,
+	.ndo_set_features	= ofnic_set_features_hw,
 	.ndo_get_stats64	= ofnic_get_stats64,
 	.ndo_set_mac_address	= ofnic_set_mac_address,
 	.ndo_change_mtu		= ofnic_change_mtu,

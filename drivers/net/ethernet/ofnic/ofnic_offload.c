@@ -104,6 +104,10 @@ void ofnic_set_features(struct ofnic_priv *priv)
 	if (caps & OFNIC_CAP_TX_VLAN)
 		vlan = NETIF_F_HW_VLAN_CTAG_TX;
 
+	/* a mode the user switches on; off by default */
+	if (caps & OFNIC_CAP_LOOPBACK)
+		netdev->hw_features |= NETIF_F_LOOPBACK;
+
 	netdev->hw_features |= NETIF_F_SG | csum | gso | vlan;
 	netdev->features |= NETIF_F_SG | NETIF_F_HIGHDMA | csum | gso | vlan;
 	/* l2_len covers VLAN tags in the frame, and insertion comes after the offloads */
@@ -147,6 +151,22 @@ netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_
 		features &= ~NETIF_F_TSO_MANGLEID;
 
 	return features;
+}
+
+/*
+ * TX features need nothing from the device (each packet says what it wants); the device-wide
+ * modes are bits of OFNIC_REG_OFFLOAD_CTRL. Loopback turns this port's TX back into its own
+ * RX, nothing reaches the wire (the upstream gro.sh, toeplitz.sh and loopback.sh use it).
+ */
+int ofnic_set_features_hw(struct net_device *netdev, netdev_features_t features)
+{
+	netdev_features_t changed = netdev->features ^ features;
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (changed & NETIF_F_LOOPBACK)
+		ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_LOOPBACK,
+					features & NETIF_F_LOOPBACK ? OFNIC_OFFLOAD_LOOPBACK : 0);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------------------------
