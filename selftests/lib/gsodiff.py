@@ -13,9 +13,13 @@ payload reassembled equal to what was sent) and then that the two are the same f
 byte; the one field allowed to differ is the IPv6 fragment identification, which the stack
 draws at random and the device from its own counter. Prints what differs and exits 1.
 """
+import os
 import socket
 import struct
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from txgen import csum16, pattern  # noqa: E402  (the payload pattern and sum the tests share)
 
 SOL_PACKET = 263
 PACKET_VNET_HDR = 15
@@ -41,19 +45,6 @@ CASES = {
     # below OFNIC_TSO_MIN_MSS: ndo_features_check must leave it to software GSO
     "tcp4-mss40": (4, "tcp", GSO_TCPV4, 1000, 40, {"sw": True}),
 }
-
-
-def pattern(n, off=0):
-    return bytes(((i + off) * 7 + 3) & 0xFF for i in range(n))
-
-
-def csum16(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return s
 
 
 def pseudo(v6, src, dst, proto, length):
