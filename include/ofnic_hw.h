@@ -183,11 +183,16 @@
 #define OFNIC_MISC_QUEUE_ERR		0x00000002	/* a queue stopped on a ring error */
 #define OFNIC_MISC_STATS		0x00000004	/* statistics dump complete */
 
-/* Coalescing (LRO/HW-GRO) parameters, shared by all queues. */
+/*
+ * Coalescing (LRO/HW-GRO) parameters, shared by all queues (see "Receive pipeline" below).
+ * MAX_SIZE bounds a coalesced frame, Ethernet header included (0 or more than the IP length
+ * field allows means "as large as IP allows"); TIMEOUT is how long the oldest segment of a
+ * flow may wait (0 counts as 1). Reset value: MAX_SIZE 0, TIMEOUT 0.
+ */
 #define OFNIC_REG_RSC_CTRL		0x0080
-#define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced packet bytes, with headers */
+#define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced frame bytes, with headers */
 #define OFNIC_RSC_TIMEOUT_MASK		0xfffe0000	/* flush after this many microseconds */
-#define OFNIC_REG_RSC_FLOWS		0x0084	/* flows tracked per queue (1..64), RO max */
+#define OFNIC_REG_RSC_FLOWS		0x0084	/* RO: flows tracked per queue */
 
 /*
  * Statistics: the device writes a struct ofnic_hw_stats to host memory on request.
@@ -264,7 +269,10 @@
 /*
  * ntuple steering: rule r matches when its flow type matches and every field equals the
  * packet's under the rule's masks. The lowest matching rule wins; matches override RSS.
- * Addresses are stored in network byte order as they appear in the packet (IPv4 uses word 0).
+ * Addresses are stored in packet byte order: address byte 4n+i is bits 8i+7:8i of word n
+ * (IPv4 uses word 0 only). Ports are numbers (source bits 15:0, destination 31:16). A rule
+ * naming a queue or context that does not exist drops nothing: the packet goes to RSS
+ * context 0 instead and the rule is logged as a guest error.
  */
 #define OFNIC_REG_NTUPLE_BASE(r)	(0x3000 + 0x80 * (r))
 #define OFNIC_REG_NTUPLE_CTRL(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x00)
@@ -458,6 +466,61 @@ struct ofnic_tx_ctx_desc {
 	__le16 offload;		/* OFNIC_TXC_* */
 	__le16 cmd;		/* OFNIC_TXD_TYPE_CTX; shares its position with ofnic_tx_desc.cmd */
 };
+
+/* ------------------------------------------------------------------------------------------
+ * Receive pipeline, in this order, for every frame from the wire (or from loopback):
+ *  1. Size: frames shorter than OFNIC_MIN_FRAME or longer than MAX_FRAME are dropped.
+ *  2. Address filter (not for loopback frames): unicast to MAC, broadcast, multicast by
+ *     ALLMULTI or the hash filter, anything with PROMISC.
+ *  3. VLAN: with VLAN_FILTER, a frame whose outer tag is 802.1Q (TPID 0x8100) is dropped
+ *     unless its VID is set in the filter table (untagged frames always pass). With
+ *     VLAN_STRIP that tag is removed and reported (OFNIC_RXC_VLAN, vlan_tci).
+ *  4. Checksums (RX_CSUM, or whenever coalescing needs them): the IPv4 header checksum, then
+ *     the TCP, UDP (over IPv4 a zero checksum means none) or SCTP (CRC32c) checksum over the
+ *     IP length (Ethernet padding excluded) of a packet that is not an IP fragment. Results
+ *     with RX_CSUM: IP_CSUM_OK and/or L4_CSUM_OK for what was checked and is right, CSUM_ERR
+ *     if anything checked is wrong; nothing set means nothing was checked.
+ *  5. Queue: the first matching ntuple rule (with NTUPLE) steers to a queue, to an RSS context
+ *     (its table entry + the rule's queue offset) or drops; otherwise RSS context 0 (with
+ *     RSS), otherwise queue 0. The Toeplitz hash and its type are reported whenever RSS ran.
+ *     A queue number >= OFNIC_REG_QUEUES is taken modulo the queue count and logged.
+ *  6. Coalescing (LRO or HW_GRO, on TCP over IPv4/IPv6 with good checksums) or placement.
+ *
+ * Coalescing. Each RX queue tracks up to OFNIC_REG_RSC_FLOWS flows (the oldest is flushed to
+ * make room). A flow is a TCP 4-tuple plus its MAC header and VLAN tag. HW_GRO follows the
+ * Linux GRO rules (tcp_gro_receive, inet/ipv6_gro_receive), so that the stack can
+ * re-segment the result exactly:
+ *  - a segment is held only if it is TCP in IPv4 without options or fragmentation (total
+ *    length equal to the IP packet) or in IPv6 with only hop-by-hop/routing/destination
+ *    option headers, its checksums are good and it carries payload;
+ *  - it joins the flow if the sequence number follows, its payload is not longer than the
+ *    flow's first segment (the mss) and, compared to the first segment: the IP header (TTL,
+ *    TOS/traffic class, DF, IPv6 flow label and extension headers) is the same; the IPv4 ID
+ *    advances by one per segment (or, with DF, stays fixed from the second segment on); the
+ *    TCP ack number, window, data offset, flags other than FIN/PSH, and options are the
+ *    same; CWR is clear; and the merged frame stays within MAX_SIZE and 65535 IP bytes.
+ *  - a segment of the flow that does not join flushes the flow first; a segment that joins
+ *    and is shorter than mss or has PSH/FIN/URG/RST/SYN flushes the flow with itself in it;
+ *    any such segment that did not join is delivered at once (after the flush), as is every
+ *    packet that cannot be held. Otherwise a segment that did not join starts a new flow.
+ * LRO is looser: the ack number, window and TCP timestamp option may change (the merged
+ * header carries the last segment's), and the IPv4 ID, TTL and TOS are not compared.
+ * A flow is also flushed when its oldest segment is TIMEOUT old, when the queue is disabled,
+ * and when coalescing is turned off. The merged frame is the first segment's headers with the
+ * IPv4 total length and header checksum or the IPv6 payload length rewritten, FIN/PSH of the
+ * last segment ORed in (and the LRO fields above), the TCP checksum recomputed, then every
+ * segment's payload. Its completion has OFNIC_RXC_COALESCED, seg_count >= 2, mss = payload of
+ * the first segment, L4_CSUM_OK (and IP_CSUM_OK for IPv4) whatever RX_CSUM says; the hash
+ * and queue are the first segment's. A flow of one segment is delivered as a plain frame.
+ * Counters: RX_COALESCED (frames made of >= 2 segments), RX_COALESCED_SEGS (their segments),
+ * RX_FLUSH_* by reason (FLAGS: PSH/FIN/URG/RST/SYN/CWR or a short segment; MISMATCH: a header
+ * rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: room for a new flow, queue disable or
+ * coalescing turned off); per queue RX_GRO_* (frames, bytes, and the segments they held).
+ *
+ * RX offload capabilities (bits 10..17) are on by default; properties clear them:
+ *   -device ofnic,rx-csum=off,lro=off,hw-gro=off,rx-vlan=off,rss-contexts=off,ntuple=off
+ * (rx-vlan clears VLAN_STRIP and VLAN_FILTER; rx-csum=off also clears LRO and HW_GRO).
+ */
 
 /* ------------------------------------------------------------------------------------------
  * RX. The driver posts struct ofnic_rx_desc entries (buffer address, the rest zero); the
