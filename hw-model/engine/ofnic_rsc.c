@@ -44,7 +44,7 @@ static enum hold holdable(const struct ofnic_rx_result *res)
     size_t iplen;
 
     if (pi->l4 != OFNIC_RXC_L4_TCP || pi->frag || !pi->l4_off ||
-        !(res->csum & OFNIC_RXC_L4_CSUM_OK)) {
+        !(res->csum & OFNIC_RXC_L4_CSUM_OK) || res->len > OFNIC_MAX_FRAME) {
         return HOLD_NO;
     }
     if (pi->l3 == OFNIC_RXC_L3_IPV4) {

@@ -924,6 +924,55 @@ static void test_random(void)
     q_free(q);
 }
 
+/*
+ * Garbage of every length up to a jumbo frame, and truncations of valid frames, through
+ * classification and coalescing with every offload on: ASan/UBSan watch every access.
+ */
+static void test_garbage(void)
+{
+    struct rxq *q = q_new(OFNIC_OFFLOAD_RX_CSUM | OFNIC_OFFLOAD_HW_GRO | OFNIC_OFFLOAD_RSS |
+                          OFNIC_OFFLOAD_NTUPLE | OFNIC_OFFLOAD_VLAN_STRIP |
+                          OFNIC_OFFLOAD_VLAN_FILTER);
+    struct pkt *p = pkt_new();
+    uint32_t x = 777;
+    unsigned int i, n = 0;
+
+    memset(q->vlan_filter, 0xff, sizeof(q->vlan_filter));
+    set_rule(q, 0, OFNIC_FLOW_IP6, OFNIC_NTUPLE_ACTION_CONTEXT, 250, 3, 0);
+    for (i = 0; i < 30000; i++) {
+        struct pspec s = tcp((i >> 1) & 1, 1000, (i * 37) % 1500);
+        size_t len, j;
+
+        x = x * 1103515245u + 12345;
+        s.ntags = (x >> 4) % 3;
+        s.next = (i & 1) && s.v6 ? 1 : 0;
+        s.ext[0] = (struct ext_spec){ .type = 60, .len = 8 };
+        build(p, &s);
+        finish(p, 6);
+        len = p->len;
+        if (i % 3 == 0) {
+            len = (x >> 8) % (p->len + 1);          /* truncated */
+        } else if (i % 3 == 1) {
+            len = (x >> 8) % OFNIC_MAX_FRAME;       /* garbage after a valid start */
+            for (j = 14 + (x & 63); j < len; j++) {
+                x = x * 1103515245u + 12345;
+                p->buf[j] = (uint8_t)(x >> 24);
+            }
+        }
+        q->now = i;
+        q_rx(q, &(struct pkt){ .buf = p->buf, .len = len });
+        if (q->nout > OUT_MAX / 2) {
+            n += q->nout;
+            q_clear(q);
+        }
+    }
+    q_flush(q);
+    n += q->nout;
+    ok(n > 0, "30000 truncated and garbage frames: no bad access (%u delivered)", n);
+    pkt_free(p);
+    q_free(q);
+}
+
 int main(void)
 {
     unsigned int v;
@@ -941,5 +990,6 @@ int main(void)
     test_vlan();
     test_steering();
     test_random();
+    test_garbage();
     return done_testing();
 }
