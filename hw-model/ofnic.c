@@ -29,123 +29,8 @@
 #include "ofnic_hw.h"
 #include "ofnic_engine.h"
 
-#define TYPE_OFNIC "ofnic"
-OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
+#include "ofnic_int.h"
 
-/* Capabilities implemented at this stage, always present. */
-#define OFNIC_CAPS \
-    (OFNIC_CAP_RSS | OFNIC_CAP_ITR | OFNIC_CAP_MC_FILTER | OFNIC_CAP_LOOPBACK)
-/* TX offload capabilities: each one can be cleared by a property. */
-#define OFNIC_CAPS_TX                                                        \
-    (OFNIC_CAP_TX_CSUM | OFNIC_CAP_TX_SCTP_CRC | OFNIC_CAP_TX_IP4_CSUM |      \
-     OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN |                   \
-     OFNIC_CAP_TSO_MANGLEID | OFNIC_CAP_USO | OFNIC_CAP_UFO | OFNIC_CAP_TX_VLAN)
-#define OFNIC_CAPS_TSO                                   \
-    (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN | \
-     OFNIC_CAP_TSO_MANGLEID)
-/* OFFLOAD_CTRL bits backed by a capability above (others are ignored). */
-#define OFNIC_OFFLOADS                                                    \
-    (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_PROMISC | \
-     OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER)
-
-/* The property bit numbers below are the datasheet's. */
-QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
-                  OFNIC_CAP_TX_SCTP_CRC != BIT_ULL(1) ||
-                  OFNIC_CAP_TX_IP4_CSUM != BIT_ULL(2) ||
-                  OFNIC_CAP_TSO4 != BIT_ULL(3) ||
-                  OFNIC_CAP_TSO6 != BIT_ULL(4) ||
-                  OFNIC_CAP_TSO_ECN != BIT_ULL(5) ||
-                  OFNIC_CAP_TSO_MANGLEID != BIT_ULL(6) ||
-                  OFNIC_CAP_USO != BIT_ULL(7) || OFNIC_CAP_UFO != BIT_ULL(8) ||
-                  OFNIC_CAP_TX_VLAN != BIT_ULL(9));
-
-#define OFNIC_LINK_SPEED 250 /* x 100 Mbit/s: 25 Gbit/s */
-#define OFNIC_DEFAULT_QUEUES 4
-#define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
-#define OFNIC_RSC_MAX_FLOWS 64
-#define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
-#define OFNIC_TX_QUOTA_MIN 16 /* wire frames per queue per run, at least */
-#define OFNIC_ITR_MAX_FRAMES 1024
-#define OFNIC_NTUPLE_REGS 20  /* words 0x00..0x4c of a rule */
-#define OFNIC_RSS_CTX_REGS 64 /* words of one RSS context block */
-
-typedef struct OfnicQueue {
-    OfnicState *s;
-    uint16_t index;
-    bool is_rx;
-    bool stalled; /* RX: waiting for buffers, stall counted */
-    bool timer_running;
-    uint32_t base_lo; /* latched until BASE_HI */
-    uint64_t base;
-    uint32_t size;
-    uint32_t ctrl;
-    uint32_t tail;
-    uint32_t head;
-    uint32_t itr;
-    uint32_t wb_lo; /* TX: head write-back, latched */
-    uint64_t wb_addr;
-    uint32_t buf_size;    /* RX */
-    uint32_t irq_pending; /* completions not signalled yet */
-    QEMUTimer *itr_timer;
-} OfnicQueue;
-
-struct OfnicState {
-    PCIDevice parent_obj;
-
-    NICState *nic;
-    NICConf conf;
-    MemoryRegion mmio;
-    QEMUBH *tx_bh;
-    struct ofnic_dma dma;
-    uint8_t *tx_buf;     /* OFNIC_TX_MAX_PKT_LEN, one packet */
-    uint8_t *lb_buf;     /* OFNIC_MAX_FRAME: a looped-back frame made linear */
-    uint64_t *stats_buf; /* OFNIC_STATS_SIZE(queues) */
-
-    /* properties */
-    uint32_t queues;
-    uint32_t nvec;
-    uint64_t tx_caps; /* OFNIC_CAPS_TX bits left on by the properties */
-    bool tso;         /* false clears every TSO capability */
-
-    uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */
-    struct ofnic_txo_cfg txo;    /* capabilities and IPv6 fragment ID */
-
-    /* registers */
-    uint32_t ctrl;
-    uint32_t offload;
-    uint32_t max_frame;
-    uint32_t misc_cause;
-    uint32_t misc_mask;
-    uint32_t misc_vector;
-    uint32_t rsc_ctrl;
-    uint32_t rsc_flows;
-    uint32_t mac_lo; /* latched until MAC_HI */
-    uint8_t perm_mac[6];
-    uint32_t stats_lo;
-    uint64_t stats_addr;
-    uint32_t tunnel_port[OFNIC_TUNNEL_PORTS];
-    uint32_t vlan_filter[OFNIC_VLAN_FILTER_REGS];
-    uint32_t rss_regs[OFNIC_RSS_MAX_CONTEXTS][OFNIC_RSS_CTX_REGS];
-    uint32_t ntuple[OFNIC_NTUPLE_MAX_RULES][OFNIC_NTUPLE_REGS];
-    bool vec_armed[OFNIC_MAX_VECTORS];
-    bool vec_pending[OFNIC_MAX_VECTORS];
-
-    struct ofnic_mac_filter filt; /* MAC, effective offloads, MC hash table */
-    struct ofnic_rss_ctx rss0;    /* RSS context 0 as the engine uses it */
-
-    OfnicQueue txq[OFNIC_MAX_QUEUES];
-    OfnicQueue rxq[OFNIC_MAX_QUEUES];
-    unsigned int tx_rr;
-
-    uint64_t gstats[OFNIC_GSTAT_NUM];
-    uint64_t qstats[OFNIC_MAX_QUEUES][OFNIC_QSTAT_NUM];
-};
-
-#define GSTAT(s, e) ((s)->gstats[OFNIC_GSTAT_##e])
-#define QSTAT(s, q, e) ((s)->qstats[(q)->index][OFNIC_QSTAT_##e])
-
-static ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
-                              bool loopback);
 
 /*
  * DMA
@@ -190,12 +75,6 @@ static int ofnic_dma_write(void *opaque, uint64_t addr, const void *buf,
 /*
  * Interrupts: MSI-X only, one-shot vectors armed through VEC_ARM.
  */
-static inline bool ofnic_q_running(const OfnicQueue *q)
-{
-    return (q->ctrl & (OFNIC_Q_CTRL_ENABLE | OFNIC_Q_CTRL_ERROR)) ==
-           OFNIC_Q_CTRL_ENABLE;
-}
-
 static inline unsigned int ofnic_q_vector(const OfnicQueue *q)
 {
     return (q->ctrl & OFNIC_Q_CTRL_VECTOR_MASK) >> 16;
@@ -260,7 +139,7 @@ static void ofnic_q_signal(OfnicQueue *q)
 }
 
 /* n completions on queue q: fire now or let moderation delay it. */
-static void ofnic_q_event(OfnicQueue *q, uint32_t n)
+void ofnic_q_event(OfnicQueue *q, uint32_t n)
 {
     uint32_t usecs = q->itr & OFNIC_Q_ITR_USECS_MASK;
     uint32_t frames = (q->itr & OFNIC_Q_ITR_FRAMES_MASK) >> 16;
@@ -296,7 +175,7 @@ static void ofnic_itr_timer(void *opaque)
     guard->engaged_in_io = engaged;
 }
 
-static void ofnic_misc_raise(OfnicState *s, uint32_t cause)
+void ofnic_misc_raise(OfnicState *s, uint32_t cause)
 {
     uint32_t new = cause & ~s->misc_cause;
 
@@ -306,7 +185,7 @@ static void ofnic_misc_raise(OfnicState *s, uint32_t cause)
     }
 }
 
-static void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
+void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
 {
     qemu_log_mask(LOG_GUEST_ERROR, "ofnic: %cXQ%u stopped: %s\n",
                   q->is_rx ? 'R' : 'T', q->index, why);
@@ -550,144 +429,6 @@ static void ofnic_tx_bh(void *opaque)
 /*
  * RX
  */
-static ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
-                              bool loopback)
-{
-    struct ofnic_pkt_info pi;
-    struct ofnic_rx_meta meta = { 0 };
-    struct ofnic_ring r;
-    enum ofnic_mac_verdict verdict = OFNIC_MAC_UNICAST;
-    uint32_t qi = 0, hash = 0, used;
-    unsigned int htype = OFNIC_RXC_HASH_NONE;
-    OfnicQueue *q;
-
-    if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
-        GSTAT(s, RX_DROP_DISABLED)++;
-        return size;
-    }
-    if (size < OFNIC_MIN_FRAME || size > s->max_frame) {
-        GSTAT(s, RX_DROP_SIZE)++;
-        return size;
-    }
-    ofnic_parse(buf, size, &pi);
-    if (!loopback) {
-        /* Loopback frames come from this port: no address filter. */
-        verdict = ofnic_mac_filter(&s->filt, buf);
-        if (verdict == OFNIC_MAC_DROP) {
-            GSTAT(s, RX_DROP_FILTER)++;
-            return size;
-        }
-    }
-
-    if (s->filt.offload & OFNIC_OFFLOAD_RSS) {
-        htype = ofnic_rss(&s->rss0, buf, &pi, &hash, &qi);
-        if (htype == OFNIC_RXC_HASH_NONE) {
-            qi = 0;
-        } else if (qi >= s->queues) {
-            qemu_log_mask(
-                LOG_GUEST_ERROR,
-                "ofnic: RSS indirection entry %u names queue %u of %u\n",
-                hash % OFNIC_RSS_INDIR_SIZE, qi, s->queues);
-            qi %= s->queues;
-        }
-    }
-    q = &s->rxq[qi];
-    if (!ofnic_q_running(q)) {
-        GSTAT(s, RX_DROP_QUEUE_OFF)++;
-        QSTAT(s, q, RX_DROPS)++;
-        return size;
-    }
-
-    meta.rss_hash = hash;
-    meta.status =
-        (htype << 8) | ((uint32_t)pi.l3 << 12) | ((uint32_t)pi.l4 << 16);
-    if (loopback) {
-        meta.status |= OFNIC_RXC_LOOPBACK;
-    }
-    r.base = q->base;
-    r.size = q->size;
-    r.head = q->head;
-    r.tail = q->tail;
-
-    switch (ofnic_rx_place(&s->dma, &r, q->buf_size, buf, size, &meta, &used)) {
-    case OFNIC_RX_DONE:
-        break;
-    case OFNIC_RX_NO_SPACE:
-        if (!q->stalled) {
-            q->stalled = true;
-            QSTAT(s, q, RX_STALLS)++;
-        }
-        if (loopback) {
-            QSTAT(s, q, RX_DROPS)++;
-            return size;
-        }
-        return 0; /* QEMU keeps the packet until qemu_flush_queued_packets() */
-    case OFNIC_RX_RING_DMA_ERROR:
-        q->head = r.head;
-        ofnic_ring_error(s, q, "descriptor access failed");
-        GSTAT(s, RX_DROP_DMA)++;
-        QSTAT(s, q, RX_DROPS)++;
-        return size;
-    case OFNIC_RX_BUF_DMA_ERROR:
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "ofnic: RXQ%u: buffer write failed at %u\n", q->index,
-                      q->head);
-        GSTAT(s, RX_DROP_DMA)++;
-        QSTAT(s, q, RX_DROPS)++;
-        return size;
-    }
-
-    q->head = r.head;
-    q->stalled = false;
-    if (!loopback) {
-        GSTAT(s, RX_FRAMES)++;
-        GSTAT(s, RX_BYTES) += size;
-    }
-    if (verdict == OFNIC_MAC_BROADCAST) {
-        GSTAT(s, RX_BROADCAST)++;
-    } else if (verdict == OFNIC_MAC_MULTICAST) {
-        GSTAT(s, RX_MULTICAST)++;
-    }
-    GSTAT(s, RX_CSUM_NONE)++;
-    QSTAT(s, q, RX_PKTS)++;
-    QSTAT(s, q, RX_BYTES) += size;
-    QSTAT(s, q, RX_CSUM_NONE)++;
-    ofnic_q_event(q, 1);
-    return size;
-}
-
-static bool ofnic_can_receive(NetClientState *nc)
-{
-    OfnicState *s = qemu_get_nic_opaque(nc);
-
-    return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down;
-}
-
-static ssize_t ofnic_receive(NetClientState *nc, const uint8_t *buf,
-                             size_t size)
-{
-    return ofnic_rx_frame(qemu_get_nic_opaque(nc), buf, size, false);
-}
-
-static void ofnic_set_link_status(NetClientState *nc)
-{
-    OfnicState *s = qemu_get_nic_opaque(nc);
-
-    ofnic_misc_raise(s, OFNIC_MISC_LINK);
-    if (!nc->link_down) {
-        qemu_flush_queued_packets(nc);
-    }
-}
-
-static NetClientInfo net_ofnic_info = {
-    .type = NET_CLIENT_DRIVER_NIC,
-    .size = sizeof(NICState),
-    .can_receive = ofnic_can_receive,
-    .receive = ofnic_receive,
-    .link_status_changed = ofnic_set_link_status,
-};
-
 /*
  * Reset
  */
@@ -726,12 +467,10 @@ static void ofnic_reset(OfnicState *s)
     s->misc_mask = 0;
     s->misc_vector = 0;
     s->rsc_ctrl = 0;
-    s->rsc_flows = OFNIC_RSC_MAX_FLOWS;
     s->stats_lo = 0;
     s->stats_addr = 0;
     memset(s->tunnel_port, 0, sizeof(s->tunnel_port));
     memset(s->vlan_filter, 0, sizeof(s->vlan_filter));
-    memset(s->rss_regs, 0, sizeof(s->rss_regs));
     memset(s->ntuple, 0, sizeof(s->ntuple));
     memset(s->vec_armed, 0, sizeof(s->vec_armed));
     memset(s->vec_pending, 0, sizeof(s->vec_pending));
@@ -742,14 +481,7 @@ static void ofnic_reset(OfnicState *s)
     memcpy(s->filt.mac, s->perm_mac, 6);
     s->mac_lo = ldl_le_p(s->perm_mac);
 
-    for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
-        s->rss_regs[i][OFNIC_REG_RSS_FIELDS(0) / 4 -
-                       OFNIC_REG_RSS_BASE(0) / 4] = OFNIC_RSS_FIELDS_DEFAULT;
-    }
-    memset(s->rss0.key, 0, sizeof(s->rss0.key));
-    memset(s->rss0.indir, 0, sizeof(s->rss0.indir));
-    s->rss0.fields = OFNIC_RSS_FIELDS_DEFAULT;
-    s->rss0.tbl_valid = false;
+    ofnic_rx_reset(s);
 }
 
 static void ofnic_qdev_reset_hold(Object *obj, ResetType type)
@@ -845,6 +577,9 @@ static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
         q->ctrl &= ~OFNIC_Q_CTRL_ENABLE;
         q->stalled = false;
         ofnic_q_irq_clear(q);
+        if (q->is_rx) {
+            ofnic_rx_queue_disabled(q);
+        }
     }
 }
 
@@ -861,7 +596,7 @@ static void ofnic_q_set_tail(OfnicState *s, OfnicQueue *q, uint32_t val)
     q->tail = val;
     if (q->is_rx) {
         q->stalled = false;
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        ofnic_rx_tail_written(q);
     } else if (s->ctrl & OFNIC_CTRL_ENABLE) {
         qemu_bh_schedule(s->tx_bh);
     }
@@ -972,43 +707,6 @@ static OfnicQueue *ofnic_q_decode(OfnicState *s, hwaddr addr, unsigned int *reg)
     return r < 0x80 ? &s->txq[qi] : &s->rxq[qi];
 }
 
-/* RSS context registers: returns a pointer to the storage word or NULL. */
-static uint32_t *ofnic_rss_reg(OfnicState *s, hwaddr addr)
-{
-    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
-    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
-
-    if (r < 4 * (OFNIC_RSS_KEY_SIZE / 4) || r == 0x30 || r == 0x34 ||
-        r >= 0x80) {
-        return &s->rss_regs[c][r / 4];
-    }
-    return NULL;
-}
-
-static void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
-{
-    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
-    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
-
-    if (r == 0x30) {
-        val &= OFNIC_RSS_CTRL_ENABLE;
-    } else if (r == 0x34) {
-        val &= 0x00ffffff; /* 6 flow types */
-    }
-    s->rss_regs[c][r / 4] = val;
-    if (c != 0) {
-        return; /* contexts >= 1: stored only for now */
-    }
-    if (r < OFNIC_RSS_KEY_SIZE) {
-        stl_le_p(&s->rss0.key[r], val);
-        s->rss0.tbl_valid = false;
-    } else if (r == 0x34) {
-        s->rss0.fields = val;
-    } else if (r >= 0x80) {
-        stl_le_p(&s->rss0.indir[r - 0x80], val);
-    }
-}
-
 static bool ofnic_mmio_size_ok(hwaddr addr, unsigned size, const char *what)
 {
     if (size == 4 && !(addr & 3)) {
@@ -1082,7 +780,7 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     case OFNIC_REG_RSC_CTRL:
         return s->rsc_ctrl;
     case OFNIC_REG_RSC_FLOWS:
-        return s->rsc_flows;
+        return OFNIC_RSC_FLOWS;
     case OFNIC_REG_STATS_ADDR_LO:
         return s->stats_lo;
     case OFNIC_REG_STATS_ADDR_HI:
@@ -1106,12 +804,8 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     if (addr >= OFNIC_REG_VEC_ARM(0) && addr < OFNIC_REG_VEC_ARM(s->nvec)) {
         return s->vec_armed[(addr - OFNIC_REG_VEC_ARM(0)) / 4];
     }
-    if (addr >= OFNIC_REG_RSS_BASE(0) &&
-        addr < OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS)) {
-        p = ofnic_rss_reg(s, addr);
-        if (p) {
-            return *p;
-        }
+    if (ofnic_rss_is_reg(addr)) {
+        return ofnic_rss_read(s, addr);
     }
     if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
         addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
@@ -1164,14 +858,14 @@ static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
     case OFNIC_REG_STATUS:
     case OFNIC_REG_PERM_MAC_LO:
     case OFNIC_REG_PERM_MAC_HI:
+    case OFNIC_REG_RSC_FLOWS:
         ofnic_write_ro(addr);
         return;
     case OFNIC_REG_CTRL:
         ofnic_set_ctrl(s, val);
         return;
     case OFNIC_REG_OFFLOAD_CTRL:
-        s->offload = val & OFNIC_OFFLOADS;
-        s->filt.offload = s->offload;
+        ofnic_rx_set_offload(s, val);
         return;
     case OFNIC_REG_MAC_LO:
         s->mac_lo = val;
@@ -1208,9 +902,6 @@ static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
         return;
     case OFNIC_REG_RSC_CTRL:
         s->rsc_ctrl = val;
-        return;
-    case OFNIC_REG_RSC_FLOWS:
-        s->rsc_flows = MIN(MAX(val, 1), OFNIC_RSC_MAX_FLOWS);
         return;
     case OFNIC_REG_STATS_ADDR_LO:
         s->stats_lo = val;
@@ -1251,9 +942,7 @@ static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
         }
         return;
     }
-    if (addr >= OFNIC_REG_RSS_BASE(0) &&
-        addr < OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS) &&
-        ofnic_rss_reg(s, addr)) {
+    if (ofnic_rss_is_reg(addr)) {
         ofnic_rss_write(s, addr, val);
         return;
     }
@@ -1321,7 +1010,24 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     if (!(s->caps & (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6))) {
         s->caps &= ~(OFNIC_CAP_TSO_ECN | OFNIC_CAP_TSO_MANGLEID);
     }
+    s->caps |= (s->rx_caps | OFNIC_CAP_RX_VLAN_STRIP |
+                OFNIC_CAP_RX_VLAN_FILTER) & OFNIC_CAPS_RX;
+    if (!s->rx_vlan) {
+        s->caps &= ~(OFNIC_CAP_RX_VLAN_STRIP | OFNIC_CAP_RX_VLAN_FILTER);
+    }
+    if (!(s->caps & OFNIC_CAP_RX_CSUM)) {
+        s->caps &= ~(OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO);
+    }
     s->txo.caps = s->caps;
+    s->offload_mask = OFNIC_OFFLOADS;
+    s->offload_mask |= s->caps & OFNIC_CAP_RX_CSUM ? OFNIC_OFFLOAD_RX_CSUM : 0;
+    s->offload_mask |= s->caps & OFNIC_CAP_LRO ? OFNIC_OFFLOAD_LRO : 0;
+    s->offload_mask |= s->caps & OFNIC_CAP_HW_GRO ? OFNIC_OFFLOAD_HW_GRO : 0;
+    s->offload_mask |=
+        s->caps & OFNIC_CAP_RX_VLAN_STRIP ? OFNIC_OFFLOAD_VLAN_STRIP : 0;
+    s->offload_mask |=
+        s->caps & OFNIC_CAP_RX_VLAN_FILTER ? OFNIC_OFFLOAD_VLAN_FILTER : 0;
+    s->offload_mask |= s->caps & OFNIC_CAP_NTUPLE ? OFNIC_OFFLOAD_NTUPLE : 0;
 
     pci_dev->config[PCI_INTERRUPT_PIN] = 0; /* MSI-X only */
 
@@ -1353,6 +1059,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     s->dma.write = ofnic_dma_write;
     s->tx_buf = g_malloc(OFNIC_TX_MAX_PKT_LEN);
     s->lb_buf = g_malloc(OFNIC_MAX_FRAME);
+    s->rx_scratch = g_malloc(OFNIC_MAX_FRAME);
     s->stats_buf = g_malloc(OFNIC_STATS_SIZE(OFNIC_MAX_QUEUES));
     s->tx_bh = qemu_bh_new_guarded(ofnic_tx_bh, s, &dev->mem_reentrancy_guard);
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
@@ -1368,8 +1075,9 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         }
     }
 
+    ofnic_rx_realize(s);
     s->nic =
-        qemu_new_nic(&net_ofnic_info, &s->conf, object_get_typename(OBJECT(s)),
+        qemu_new_nic(&ofnic_net_info, &s->conf, object_get_typename(OBJECT(s)),
                      dev->id, &dev->mem_reentrancy_guard, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->perm_mac);
 
@@ -1389,6 +1097,8 @@ static void ofnic_exit(PCIDevice *pci_dev)
     }
     g_free(s->tx_buf);
     g_free(s->lb_buf);
+    g_free(s->rx_scratch);
+    ofnic_rx_unrealize(s);
     g_free(s->stats_buf);
     msix_unuse_all_vectors(pci_dev);
     msix_uninit_exclusive_bar(pci_dev);
@@ -1427,6 +1137,13 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("ufo", OfnicState, tx_caps, 8, true),
     DEFINE_PROP_BIT64("tx-vlan", OfnicState, tx_caps, 9, true),
     DEFINE_PROP_BOOL("tso", OfnicState, tso, true),
+    /* RX offloads, all on by default. */
+    DEFINE_PROP_BIT64("rx-csum", OfnicState, rx_caps, 12, true),
+    DEFINE_PROP_BIT64("lro", OfnicState, rx_caps, 13, true),
+    DEFINE_PROP_BIT64("hw-gro", OfnicState, rx_caps, 14, true),
+    DEFINE_PROP_BIT64("rss-contexts", OfnicState, rx_caps, 16, true),
+    DEFINE_PROP_BIT64("ntuple", OfnicState, rx_caps, 17, true),
+    DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
 };
 
 static void ofnic_class_init(ObjectClass *klass, void *data)

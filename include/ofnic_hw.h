@@ -63,7 +63,7 @@
 #define OFNIC_TSO_MAX_PAYLOAD		(64 * 1024)	/* payload of one TSO/USO/UFO packet */
 #define OFNIC_TSO_MIN_MSS		64	/* smaller MSS is refused (and counted) */
 #define OFNIC_TX_MAX_HDR_LEN		256	/* all headers before the payload, incl. tunnel */
-#define OFNIC_RX_MAX_COALESCE		(64 * 1024)	/* LRO/HW-GRO packet, headers included */
+#define OFNIC_RX_MAX_COALESCE		(14 + 8 + 65535)	/* LRO/HW-GRO frame: 2 tags, IP max */
 #define OFNIC_RSS_KEY_SIZE		40	/* bytes */
 #define OFNIC_RSS_INDIR_SIZE		128	/* entries, a multiple of 8 */
 #define OFNIC_RSS_MAX_CONTEXTS		8	/* context 0 is the default context */

@@ -96,6 +96,26 @@ static inline uint16_t ofnic_get_be16(const uint8_t *p)
     return (uint16_t)((p[0] << 8) | p[1]);
 }
 
+static inline void ofnic_put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = v >> 8;
+    p[1] = v & 0xff;
+}
+
+static inline uint32_t ofnic_get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+static inline void ofnic_put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = v >> 24;
+    p[1] = (v >> 16) & 0xff;
+    p[2] = (v >> 8) & 0xff;
+    p[3] = v & 0xff;
+}
+
 /*
  * DMA interface: read/write return 0 on success, anything else on error.
  */
@@ -343,6 +363,7 @@ struct ofnic_rss_ctx {
     uint8_t key[OFNIC_RSS_KEY_SIZE];
     uint32_t fields; /* OFNIC_REG_RSS_FIELDS */
     uint8_t indir[OFNIC_RSS_INDIR_SIZE];
+    bool enabled;   /* context 0, or OFNIC_RSS_CTRL_ENABLE */
     bool tbl_valid; /* tbl matches key */
     struct ofnic_toeplitz_tbl tbl;
 };
@@ -357,6 +378,125 @@ unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
                        uint32_t *queue);
 
 /*
+ * RX classification (datasheet "Receive pipeline", steps 3 to 5): VLAN filter
+ * and strip, checksum validation, ntuple rules and RSS.
+ */
+#define OFNIC_NTUPLE_REGS 20 /* words 0x00..0x4c of a rule */
+
+struct ofnic_rx_cfg {
+    uint32_t offload; /* effective OFNIC_OFFLOAD_* */
+    uint32_t queues;  /* OFNIC_REG_QUEUES */
+    bool need_csum;   /* coalescing: check checksums even without RX_CSUM */
+    const uint32_t *vlan_filter;                /* OFNIC_VLAN_FILTER_REGS */
+    struct ofnic_rss_ctx *rss;                  /* OFNIC_RSS_MAX_CONTEXTS */
+    const uint32_t (*ntuple)[OFNIC_NTUPLE_REGS]; /* OFNIC_NTUPLE_MAX_RULES */
+};
+
+enum ofnic_rx_verdict {
+    OFNIC_RXV_PASS,
+    OFNIC_RXV_DROP_VLAN,
+    OFNIC_RXV_DROP_NTUPLE,
+};
+
+struct ofnic_rx_result {
+    const uint8_t *frame; /* the frame to deliver: buf or, stripped, scratch */
+    size_t len;
+    struct ofnic_pkt_info pi; /* of frame */
+    struct ofnic_rx_meta meta;
+    uint32_t queue;    /* < cfg->queues */
+    uint32_t csum;     /* OFNIC_RXC_{IP,L4}_CSUM_OK / CSUM_ERR as checked */
+    uint32_t pay_sum;  /* TCP: one's complement sum of the payload */
+    int rule;          /* the ntuple rule that matched, or -1 */
+    bool bad_rule;     /* it names a queue or context that does not exist */
+    uint32_t bad_queue; /* a queue number >= queues that was wrapped, or 0 */
+};
+
+/*
+ * scratch holds OFNIC_MAX_FRAME bytes (a frame whose tag is stripped is
+ * written there). Never reads outside buf[0, len).
+ */
+enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
+                                        const uint8_t *buf, size_t len,
+                                        uint8_t *scratch,
+                                        struct ofnic_rx_result *res);
+
+/*
+ * Checksum validation of a parsed frame: OFNIC_RXC_IP_CSUM_OK, L4_CSUM_OK and
+ * CSUM_ERR bits. For TCP, *pay_sum gets the (unfolded) sum of the payload.
+ */
+uint32_t ofnic_rx_csum(const uint8_t *buf, size_t len,
+                       const struct ofnic_pkt_info *pi, uint32_t *pay_sum);
+
+/*
+ * Receive coalescing (LRO and HW-GRO) of one RX queue. The engine does not
+ * allocate: the caller gives every flow a buffer of OFNIC_RSC_BUF_SIZE bytes.
+ */
+#define OFNIC_RSC_FLOWS 8 /* OFNIC_REG_RSC_FLOWS */
+#define OFNIC_RSC_BUF_SIZE OFNIC_RX_MAX_COALESCE
+
+struct ofnic_rsc_flow {
+    uint8_t *buf;
+    bool active;
+    bool v6;
+    bool fixedid;      /* IPv4 ID fixed (DF) rather than incrementing */
+    uint16_t l3_off;
+    uint16_t l4_off;
+    uint16_t hdr_len;  /* headers up to the TCP payload */
+    uint16_t mss;      /* payload of the first segment */
+    uint16_t segs;
+    uint16_t ip_id;    /* of the first segment */
+    uint32_t len;      /* bytes in buf */
+    uint32_t next_seq;
+    uint32_t pay_sum;  /* of the payload in buf */
+    uint64_t wire_bytes;
+    uint64_t t_first;  /* when the first segment came, caller's clock */
+    struct ofnic_rx_meta meta; /* of the first segment, as it came */
+};
+
+struct ofnic_rsc_queue {
+    struct ofnic_rsc_flow flow[OFNIC_RSC_FLOWS];
+};
+
+/*
+ * Delivers one frame (a flushed flow). Returns false if the RX ring has no
+ * room: the flow then stays as it was and the caller retries later.
+ */
+typedef bool (*ofnic_rsc_out_fn)(void *opaque, const uint8_t *frame,
+                                 size_t len, const struct ofnic_rx_meta *meta,
+                                 uint16_t segs, uint64_t wire_bytes);
+
+struct ofnic_rsc_cfg {
+    bool lro;          /* LRO rules, else HW-GRO */
+    uint32_t max_size; /* frame bytes; 0: OFNIC_RSC_BUF_SIZE */
+    uint64_t *gstats;  /* OFNIC_GSTAT_NUM: coalescing counters */
+    ofnic_rsc_out_fn out;
+    void *opaque;
+};
+
+enum ofnic_rsc_result {
+    OFNIC_RSC_HELD, /* the frame is in a flow */
+    OFNIC_RSC_PASS, /* deliver the frame now, as it is */
+    OFNIC_RSC_BUSY, /* a flush found no room: nothing changed, retry later */
+};
+
+/* res is what ofnic_rx_classify() made of the frame; now is in any unit. */
+enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
+                                   const struct ofnic_rsc_cfg *cfg,
+                                   const struct ofnic_rx_result *res,
+                                   uint64_t now);
+/* Flush flows whose first segment came timeout or more before now. */
+bool ofnic_rsc_expire(struct ofnic_rsc_queue *rq,
+                      const struct ofnic_rsc_cfg *cfg, uint64_t now,
+                      uint64_t timeout);
+/* Flush every flow (reason: OFNIC_GSTAT_RX_FLUSH_*). */
+bool ofnic_rsc_flush_all(struct ofnic_rsc_queue *rq,
+                         const struct ofnic_rsc_cfg *cfg, unsigned int reason);
+/* Forget every flow without delivering it; returns how many frames it held. */
+unsigned int ofnic_rsc_discard(struct ofnic_rsc_queue *rq);
+/* Earliest t_first of a held flow, or UINT64_MAX. */
+uint64_t ofnic_rsc_oldest(const struct ofnic_rsc_queue *rq);
+
+/*
  * Checksums and CRCs.
  *
  * ofnic_csum_add() returns sum + the one's complement sum of the big-endian
@@ -366,6 +506,21 @@ unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
  */
 uint32_t ofnic_csum_add(uint32_t sum, const void *buf, size_t len);
 uint16_t ofnic_csum_fold(uint32_t sum);
+
+/* a + b as one's complement sums (end-around carry) */
+static inline uint32_t ofnic_csum_combine(uint32_t a, uint32_t b)
+{
+    a += b;
+    return a + (a < b);
+}
+
+/* The sum of the same bytes placed at an odd offset: fold, then swap. */
+static inline uint32_t ofnic_csum_swab(uint32_t sum)
+{
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return ((sum & 0xff) << 8) | (sum >> 8);
+}
 
 /* CRC32c (Castagnoli), reflected, no pre/post inversion: ~f(~0, buf, len) */
 uint32_t ofnic_crc32c(uint32_t crc, const void *buf, size_t len);

@@ -102,28 +102,6 @@ unsigned int ofnic_txo_err_gstat(enum ofnic_txo_err e)
     return OFNIC_GSTAT_TX_DROP_LEN;
 }
 
-/*
- * Byte helpers.
- */
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = v >> 8;
-    p[1] = v & 0xff;
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
-           p[3];
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = v >> 24;
-    p[1] = (v >> 16) & 0xff;
-    p[2] = (v >> 8) & 0xff;
-    p[3] = v & 0xff;
-}
 
 static inline uint32_t csum_add32(uint32_t sum, uint32_t v)
 {
@@ -159,7 +137,7 @@ static void ip4_set_csum(uint8_t *ip, unsigned int l3)
 {
     ip[10] = 0;
     ip[11] = 0;
-    put_be16(ip + 10, ofnic_csum_fold(ofnic_csum_add(0, ip, l3)));
+    ofnic_put_be16(ip + 10, ofnic_csum_fold(ofnic_csum_add(0, ip, l3)));
 }
 
 /*
@@ -566,8 +544,8 @@ static unsigned int build_template(const struct txo *t, uint8_t *hb)
         return t->l2;
     }
     memcpy(hb, t->buf, MAC_ADDRS_LEN);
-    put_be16(hb + MAC_ADDRS_LEN, ETH_P_8021Q_);
-    put_be16(hb + MAC_ADDRS_LEN + 2, t->tci);
+    ofnic_put_be16(hb + MAC_ADDRS_LEN, ETH_P_8021Q_);
+    ofnic_put_be16(hb + MAC_ADDRS_LEN + 2, t->tci);
     memcpy(hb + MAC_ADDRS_LEN + VLAN_HLEN, t->buf + MAC_ADDRS_LEN,
            t->hdr - MAC_ADDRS_LEN);
     return t->l2 + VLAN_HLEN;
@@ -583,7 +561,7 @@ static void emit_segments(const struct txo *t, struct emitter *em)
     bool tcp = t->seg == OFNIC_TXC_SEG_TCP4 || t->seg == OFNIC_TXC_SEG_TCP6;
     bool fixedid = t->offload & OFNIC_TXC_FIXEDID;
     uint16_t id0 = t->v6 ? 0 : ofnic_get_be16(ip + 4);
-    uint32_t seq0 = tcp ? get_be32(l4 + 4) : 0;
+    uint32_t seq0 = tcp ? ofnic_get_be32(l4 + 4) : 0;
     uint8_t flags0 = tcp ? l4[13] : 0;
     uint32_t nseg = t->payload ? (t->payload + t->mss - 1) / t->mss : 1;
     uint32_t i;
@@ -595,11 +573,11 @@ static void emit_segments(const struct txo *t, struct emitter *em)
         uint32_t sum;
 
         if (t->v6) {
-            put_be16(ip + 4, (uint16_t)(t->l3 - IP6_HLEN + l4len));
+            ofnic_put_be16(ip + 4, (uint16_t)(t->l3 - IP6_HLEN + l4len));
         } else {
-            put_be16(ip + 2, (uint16_t)(t->l3 + l4len));
+            ofnic_put_be16(ip + 2, (uint16_t)(t->l3 + l4len));
             if (!fixedid) {
-                put_be16(ip + 4, (uint16_t)(id0 + i));
+                ofnic_put_be16(ip + 4, (uint16_t)(id0 + i));
             }
             ip4_set_csum(ip, t->l3);
         }
@@ -612,19 +590,19 @@ static void emit_segments(const struct txo *t, struct emitter *em)
             if (i + 1 < nseg) {
                 f &= ~(TCP_FIN | TCP_PSH);
             }
-            put_be32(l4 + 4, seq0 + off);
+            ofnic_put_be32(l4 + 4, seq0 + off);
             l4[13] = f;
             l4[16] = 0;
             l4[17] = 0;
         } else {
-            put_be16(l4 + 4, (uint16_t)l4len);
+            ofnic_put_be16(l4 + 4, (uint16_t)l4len);
             l4[6] = 0;
             l4[7] = 0;
         }
         sum = pseudo_sum(ip, t->v6, tcp ? NEXTHDR_TCP : NEXTHDR_UDP, l4len);
         sum = ofnic_csum_add(sum, l4, t->l4);
         sum = ofnic_csum_add(sum, pl + off, n);
-        put_be16(l4 + (tcp ? 16 : 6),
+        ofnic_put_be16(l4 + (tcp ? 16 : 6),
                  tcp ? ofnic_csum_fold(sum) : csum_final(sum));
         if (emit2(em, hb, o + t->l3 + t->l4, pl + off, n)) {
             return;
@@ -652,20 +630,20 @@ static void emit_ufo(const struct txo *t, struct ofnic_txo_cfg *cfg,
     uint32_t sum, off, id = 0;
     unsigned int k, fh = 0;
 
-    put_be16(uh + 4, (uint16_t)ulen);
+    ofnic_put_be16(uh + 4, (uint16_t)ulen);
     uh[6] = 0;
     uh[7] = 0;
     sum = pseudo_sum(ip, t->v6, NEXTHDR_UDP, ulen);
     sum = ofnic_csum_add(sum, uh, UDP_HLEN);
     sum = ofnic_csum_add(sum, pl, t->payload);
-    put_be16(uh + 6, csum_final(sum));
+    ofnic_put_be16(uh + 6, csum_final(sum));
     em->res->l4_csums++;
 
     if (!t->fragment) {
         if (t->v6) {
-            put_be16(ip + 4, (uint16_t)(t->l3 - IP6_HLEN + ulen));
+            ofnic_put_be16(ip + 4, (uint16_t)(t->l3 - IP6_HLEN + ulen));
         } else {
-            put_be16(ip + 2, (uint16_t)(t->l3 + ulen));
+            ofnic_put_be16(ip + 2, (uint16_t)(t->l3 + ulen));
             ip4_set_csum(ip, t->l3);
             em->res->ip4_csums++;
         }
@@ -684,7 +662,7 @@ static void emit_ufo(const struct txo *t, struct ofnic_txo_cfg *cfg,
         fr[1] = 0;
         ip[t->nh_pos] = NEXTHDR_FRAGMENT;
         id = cfg->frag6_id++;
-        put_be32(fr + 4, id);
+        ofnic_put_be32(fr + 4, id);
         fh = FRAG6_HLEN;
     }
 
@@ -696,16 +674,16 @@ static void emit_ufo(const struct txo *t, struct ofnic_txo_cfg *cfg,
         uint32_t pn;
 
         if (t->v6) {
-            put_be16(ip + 4, (uint16_t)(t->unfrag - IP6_HLEN + fh + n));
-            put_be16(ip + t->unfrag + 2, (uint16_t)(off | more));
+            ofnic_put_be16(ip + 4, (uint16_t)(t->unfrag - IP6_HLEN + fh + n));
+            ofnic_put_be16(ip + t->unfrag + 2, (uint16_t)(off | more));
         } else {
             uint16_t fo = ofnic_get_be16(ip + 6) & ~(IP4_MF | IP4_OFFSET);
 
             if (k == 1) {
                 ip4_options(ip, t->l3, true);
             }
-            put_be16(ip + 2, (uint16_t)(t->l3 + n));
-            put_be16(ip + 6, fo | (more ? IP4_MF : 0) | (off / 8));
+            ofnic_put_be16(ip + 2, (uint16_t)(t->l3 + n));
+            ofnic_put_be16(ip + 6, fo | (more ? IP4_MF : 0) | (off / 8));
             ip4_set_csum(ip, t->l3);
             em->res->ip4_csums++;
         }
@@ -741,7 +719,7 @@ static void emit_single(const struct txo *t,
     if (t->offload & OFNIC_TXC_L4_CSUM) {
         uint32_t sum = ofnic_csum_add(0, t->buf + start, t->len - start);
 
-        put_be16(t->buf + field, csum_final(sum));
+        ofnic_put_be16(t->buf + field, csum_final(sum));
         em->res->l4_csums++;
     }
     if (t->offload & OFNIC_TXC_SCTP_CRC) {
@@ -760,8 +738,8 @@ static void emit_single(const struct txo *t,
         return;
     }
     memcpy(hb, t->buf, MAC_ADDRS_LEN);
-    put_be16(hb + MAC_ADDRS_LEN, ETH_P_8021Q_);
-    put_be16(hb + MAC_ADDRS_LEN + 2, t->tci);
+    ofnic_put_be16(hb + MAC_ADDRS_LEN, ETH_P_8021Q_);
+    ofnic_put_be16(hb + MAC_ADDRS_LEN + 2, t->tci);
     if (!emit2(em, hb, sizeof(hb), t->buf + MAC_ADDRS_LEN,
                t->len - MAC_ADDRS_LEN)) {
         em->res->vlan_tags++;

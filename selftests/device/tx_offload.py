@@ -195,7 +195,7 @@ class Dev:
         port = self.rx.getsockname()[1]
         tmp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         tmp.bind(("127.0.0.1", 0))
-        lport = tmp.getsockname()[1]
+        lport = self.lport = tmp.getsockname()[1]
         tmp.close()
         self.log = tempfile.NamedTemporaryFile(prefix="ofnic-qtest-", suffix=".log", delete=False).name
         args = [qemu, "-M", "q35", "-accel", "qtest", "-qtest", "stdio", "-qtest-log", "/dev/null", "-display", "none",

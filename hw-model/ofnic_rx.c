@@ -1,0 +1,482 @@
+/*
+ * ofnic: the receive path (datasheet "Receive pipeline"). Classification and
+ * coalescing are the engine's (engine/ofnic_rx_offload.c, engine/ofnic_rsc.c);
+ * this file feeds them frames, places what they deliver in the guest's RX
+ * ring, runs the coalescing timeout and keeps the RSS contexts.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "hw/qdev-core.h"
+#include "ofnic_int.h"
+
+#define GSTAT(s, e) ((s)->gstats[OFNIC_GSTAT_##e])
+#define QSTAT(s, q, e) ((s)->qstats[(q)->index][OFNIC_QSTAT_##e])
+
+enum ofnic_deliver {
+    OFNIC_DELIVERED,
+    OFNIC_DELIVER_NO_SPACE, /* nothing written: the caller may retry */
+    OFNIC_DELIVER_DROPPED,  /* DMA failed: the frame is lost, counted */
+};
+
+/* Place one frame (plain, or a flushed flow of segs segments) in q's ring. */
+static enum ofnic_deliver ofnic_rx_deliver(OfnicQueue *q, const uint8_t *frame,
+                                           size_t len,
+                                           const struct ofnic_rx_meta *meta,
+                                           uint16_t segs, uint64_t wire_bytes)
+{
+    OfnicState *s = q->s;
+    struct ofnic_ring r = {
+        .base = q->base, .size = q->size, .head = q->head, .tail = q->tail,
+    };
+    uint32_t used;
+
+    switch (ofnic_rx_place(&s->dma, &r, q->buf_size, frame, len, meta,
+                           &used)) {
+    case OFNIC_RX_DONE:
+        break;
+    case OFNIC_RX_NO_SPACE:
+        if (!q->stalled) {
+            q->stalled = true;
+            QSTAT(s, q, RX_STALLS)++;
+        }
+        return OFNIC_DELIVER_NO_SPACE;
+    case OFNIC_RX_RING_DMA_ERROR:
+        q->head = r.head;
+        ofnic_ring_error(s, q, "descriptor access failed");
+        GSTAT(s, RX_DROP_DMA)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return OFNIC_DELIVER_DROPPED;
+    case OFNIC_RX_BUF_DMA_ERROR:
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: RXQ%u: buffer write failed at %u\n", q->index,
+                      q->head);
+        GSTAT(s, RX_DROP_DMA)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return OFNIC_DELIVER_DROPPED;
+    }
+
+    q->head = r.head;
+    q->stalled = false;
+    QSTAT(s, q, RX_PKTS)++;
+    QSTAT(s, q, RX_BYTES) += len;
+    if (meta->status & OFNIC_RXC_CSUM_ERR) {
+        GSTAT(s, RX_CSUM_BAD)++;
+        QSTAT(s, q, RX_CSUM_BAD)++;
+    } else if (meta->status & OFNIC_RXC_L4_CSUM_OK) {
+        GSTAT(s, RX_CSUM_GOOD)++;
+        QSTAT(s, q, RX_CSUM_OK)++;
+    } else {
+        GSTAT(s, RX_CSUM_NONE)++;
+        QSTAT(s, q, RX_CSUM_NONE)++;
+    }
+    if (segs >= 2) {
+        QSTAT(s, q, RX_GRO_PKTS)++;
+        QSTAT(s, q, RX_GRO_BYTES) += len;
+        QSTAT(s, q, RX_GRO_WIRE_PKTS) += segs;
+        QSTAT(s, q, RX_GRO_WIRE_BYTES) += wire_bytes;
+    }
+    ofnic_q_event(q, 1);
+    return OFNIC_DELIVERED;
+}
+
+/*
+ * Coalescing glue.
+ */
+static bool ofnic_rsc_out(void *opaque, const uint8_t *frame, size_t len,
+                          const struct ofnic_rx_meta *meta, uint16_t segs,
+                          uint64_t wire_bytes)
+{
+    return ofnic_rx_deliver(opaque, frame, len, meta, segs, wire_bytes) !=
+           OFNIC_DELIVER_NO_SPACE;
+}
+
+static struct ofnic_rsc_cfg ofnic_rsc_cfg(OfnicQueue *q)
+{
+    OfnicState *s = q->s;
+    struct ofnic_rsc_cfg c = {
+        /* with both bits set the stricter HW-GRO rules apply */
+        .lro = !(s->offload & OFNIC_OFFLOAD_HW_GRO),
+        .max_size = s->rsc_ctrl & OFNIC_RSC_MAX_SIZE_MASK,
+        .gstats = s->gstats,
+        .out = ofnic_rsc_out,
+        .opaque = q,
+    };
+
+    return c;
+}
+
+static uint64_t ofnic_rsc_timeout_ns(OfnicState *s)
+{
+    uint32_t us = (s->rsc_ctrl & OFNIC_RSC_TIMEOUT_MASK) >> 17;
+
+    return (uint64_t)MAX(us, 1) * SCALE_US;
+}
+
+static void ofnic_rsc_arm(OfnicQueue *q)
+{
+    uint64_t oldest = ofnic_rsc_oldest(q->rsc);
+
+    if (oldest == UINT64_MAX || q->rsc_retry) {
+        if (q->rsc_timer_running) {
+            timer_del(q->rsc_timer);
+            q->rsc_timer_running = false;
+        }
+        return;
+    }
+    timer_mod(q->rsc_timer, oldest + ofnic_rsc_timeout_ns(q->s));
+    q->rsc_timer_running = true;
+}
+
+/* Flush what is due; a full ring makes the next TAIL write try again. */
+static void ofnic_rsc_run_expiry(OfnicQueue *q)
+{
+    struct ofnic_rsc_cfg c = ofnic_rsc_cfg(q);
+
+    q->rsc_retry = !ofnic_rsc_expire(q->rsc, &c,
+                                     qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL),
+                                     ofnic_rsc_timeout_ns(q->s));
+    ofnic_rsc_arm(q);
+}
+
+/* Like the ITR timer: engage the re-entrancy guard by hand. */
+static void ofnic_rsc_timer(void *opaque)
+{
+    OfnicQueue *q = opaque;
+    MemReentrancyGuard *guard = &DEVICE(q->s)->mem_reentrancy_guard;
+    bool engaged = guard->engaged_in_io;
+
+    guard->engaged_in_io = true;
+    q->rsc_timer_running = false;
+    if (q->rsc && ofnic_q_running(q)) {
+        ofnic_rsc_run_expiry(q);
+    }
+    guard->engaged_in_io = engaged;
+}
+
+static struct ofnic_rsc_queue *ofnic_rsc_get(OfnicQueue *q)
+{
+    unsigned int i;
+
+    if (!q->rsc) {
+        q->rsc = g_new0(struct ofnic_rsc_queue, 1);
+        for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
+            q->rsc->flow[i].buf = g_malloc(OFNIC_RSC_BUF_SIZE);
+        }
+    }
+    return q->rsc;
+}
+
+/* Held frames that will never be delivered (queue stopped, reset). */
+static void ofnic_rsc_drop(OfnicQueue *q)
+{
+    if (q->rsc) {
+        QSTAT(q->s, q, RX_DROPS) += ofnic_rsc_discard(q->rsc);
+    }
+    q->rsc_retry = false;
+    if (q->rsc_timer_running) {
+        timer_del(q->rsc_timer);
+        q->rsc_timer_running = false;
+    }
+}
+
+/* Coalescing turned off or changed mode: deliver every flow now. */
+static void ofnic_rsc_flush_queues(OfnicState *s)
+{
+    unsigned int i;
+
+    for (i = 0; i < s->queues; i++) {
+        OfnicQueue *q = &s->rxq[i];
+        struct ofnic_rsc_cfg c;
+
+        if (!q->rsc || !ofnic_q_running(q)) {
+            continue;
+        }
+        c = ofnic_rsc_cfg(q);
+        if (!ofnic_rsc_flush_all(q->rsc, &c, OFNIC_GSTAT_RX_FLUSH_EVICT)) {
+            ofnic_rsc_drop(q); /* no room: they are lost, and counted */
+        }
+        ofnic_rsc_arm(q);
+    }
+}
+
+void ofnic_rx_set_offload(OfnicState *s, uint32_t val)
+{
+    uint32_t old = s->offload & OFNIC_OFFLOAD_RSC;
+
+    if (val & ~s->offload_mask) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: OFFLOAD_CTRL bits 0x%x without capability\n",
+                      val & ~s->offload_mask);
+    }
+    /* the old mode's rules are used for the flush */
+    if (old && old != (val & s->offload_mask & OFNIC_OFFLOAD_RSC)) {
+        ofnic_rsc_flush_queues(s);
+    }
+    s->offload = val & s->offload_mask;
+    s->filt.offload = s->offload;
+}
+
+void ofnic_rx_queue_disabled(OfnicQueue *q)
+{
+    ofnic_rsc_drop(q);
+}
+
+void ofnic_rx_tail_written(OfnicQueue *q)
+{
+    if (q->rsc_retry && q->rsc) {
+        ofnic_rsc_run_expiry(q);
+    }
+    qemu_flush_queued_packets(qemu_get_queue(q->s->nic));
+}
+
+/*
+ * One frame from the wire (or from our TX in loopback mode). Returns 0 to have
+ * QEMU queue it until the guest posts buffers.
+ */
+ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
+                       bool loopback)
+{
+    enum ofnic_mac_verdict verdict = OFNIC_MAC_UNICAST;
+    struct ofnic_rx_cfg cfg = {
+        .offload = s->offload,
+        .queues = s->queues,
+        .need_csum = s->offload & OFNIC_OFFLOAD_RSC,
+        .vlan_filter = s->vlan_filter,
+        .rss = s->rss,
+        .ntuple = (const uint32_t (*)[OFNIC_NTUPLE_REGS])s->ntuple,
+    };
+    struct ofnic_rx_result res;
+    enum ofnic_rsc_result rr = OFNIC_RSC_PASS;
+    OfnicQueue *q;
+
+    if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
+        GSTAT(s, RX_DROP_DISABLED)++;
+        return size;
+    }
+    if (size < OFNIC_MIN_FRAME || size > s->max_frame) {
+        GSTAT(s, RX_DROP_SIZE)++;
+        return size;
+    }
+    if (!loopback) {
+        /* Loopback frames come from this port: no address filter. */
+        verdict = ofnic_mac_filter(&s->filt, buf);
+        if (verdict == OFNIC_MAC_DROP) {
+            GSTAT(s, RX_DROP_FILTER)++;
+            return size;
+        }
+    }
+
+    switch (ofnic_rx_classify(&cfg, buf, size, s->rx_scratch, &res)) {
+    case OFNIC_RXV_PASS:
+        break;
+    case OFNIC_RXV_DROP_VLAN:
+        GSTAT(s, RX_DROP_VLAN)++;
+        return size;
+    case OFNIC_RXV_DROP_NTUPLE:
+        GSTAT(s, RX_NTUPLE_HITS)++;
+        GSTAT(s, RX_DROP_NTUPLE)++;
+        return size;
+    }
+    if (res.bad_rule) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: ntuple rule %d names a missing queue/context\n",
+                      res.rule);
+    } else if (res.rule >= 0) {
+        GSTAT(s, RX_NTUPLE_HITS)++;
+    }
+    if (res.bad_queue) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: RX steered to queue %u of %u\n", res.bad_queue,
+                      s->queues);
+    }
+    q = &s->rxq[res.queue];
+    if (!ofnic_q_running(q)) {
+        GSTAT(s, RX_DROP_QUEUE_OFF)++;
+        QSTAT(s, q, RX_DROPS)++;
+        return size;
+    }
+    if (loopback) {
+        res.meta.status |= OFNIC_RXC_LOOPBACK;
+    }
+
+    if (s->offload & OFNIC_OFFLOAD_RSC) {
+        struct ofnic_rsc_cfg c = ofnic_rsc_cfg(q);
+
+        rr = ofnic_rsc_rx(ofnic_rsc_get(q), &c, &res,
+                          qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL));
+        if (rr == OFNIC_RSC_HELD && !q->rsc_timer_running) {
+            ofnic_rsc_arm(q);
+        }
+    }
+    if (rr == OFNIC_RSC_PASS) {
+        switch (ofnic_rx_deliver(q, res.frame, res.len, &res.meta, 1, size)) {
+        case OFNIC_DELIVERED:
+            break;
+        case OFNIC_DELIVER_NO_SPACE:
+            rr = OFNIC_RSC_BUSY;
+            break;
+        case OFNIC_DELIVER_DROPPED:
+            return size;
+        }
+    }
+    if (rr == OFNIC_RSC_BUSY) {
+        if (loopback) {
+            QSTAT(s, q, RX_DROPS)++; /* TX does not wait for RX */
+            return size;
+        }
+        return 0; /* QEMU keeps it until qemu_flush_queued_packets() */
+    }
+
+    if (!loopback) {
+        GSTAT(s, RX_FRAMES)++;
+        GSTAT(s, RX_BYTES) += size;
+    }
+    if (verdict == OFNIC_MAC_BROADCAST) {
+        GSTAT(s, RX_BROADCAST)++;
+    } else if (verdict == OFNIC_MAC_MULTICAST) {
+        GSTAT(s, RX_MULTICAST)++;
+    }
+    if (res.meta.status & OFNIC_RXC_VLAN) {
+        GSTAT(s, RX_VLAN_STRIP)++;
+    }
+    return size;
+}
+
+static bool ofnic_can_receive(NetClientState *nc)
+{
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down;
+}
+
+static ssize_t ofnic_receive(NetClientState *nc, const uint8_t *buf,
+                             size_t size)
+{
+    return ofnic_rx_frame(qemu_get_nic_opaque(nc), buf, size, false);
+}
+
+static void ofnic_set_link_status(NetClientState *nc)
+{
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    ofnic_misc_raise(s, OFNIC_MISC_LINK);
+    if (!nc->link_down) {
+        qemu_flush_queued_packets(nc);
+    }
+}
+
+NetClientInfo ofnic_net_info = {
+    .type = NET_CLIENT_DRIVER_NIC,
+    .size = sizeof(NICState),
+    .can_receive = ofnic_can_receive,
+    .receive = ofnic_receive,
+    .link_status_changed = ofnic_set_link_status,
+};
+
+/*
+ * RSS contexts: registers are kept as written, and decoded into the engine's
+ * contexts (key, field selection, indirection table) as they are written.
+ */
+#define RSS_REG_CTRL 0x30
+#define RSS_REG_FIELDS 0x34
+#define RSS_REG_INDIR 0x80
+
+bool ofnic_rss_is_reg(hwaddr addr)
+{
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+
+    if (addr < OFNIC_REG_RSS_BASE(0) ||
+        addr >= OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS)) {
+        return false;
+    }
+    return r < OFNIC_RSS_KEY_SIZE || r == RSS_REG_CTRL ||
+           r == RSS_REG_FIELDS || r >= RSS_REG_INDIR;
+}
+
+uint32_t ofnic_rss_read(OfnicState *s, hwaddr addr)
+{
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+
+    return s->rss_regs[c][r / 4];
+}
+
+void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
+{
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+    struct ofnic_rss_ctx *ctx = &s->rss[c];
+
+    if (r == RSS_REG_CTRL) {
+        val &= OFNIC_RSS_CTRL_ENABLE;
+        if (c == 0 || !(s->caps & OFNIC_CAP_RSS_CONTEXTS)) {
+            val = 0; /* context 0 always exists; others need the capability */
+        }
+        ctx->enabled = c == 0 || val;
+    } else if (r == RSS_REG_FIELDS) {
+        val &= (1u << (4 * OFNIC_FLOW_TYPES)) - 1;
+        ctx->fields = val;
+    } else if (r < OFNIC_RSS_KEY_SIZE) {
+        stl_le_p(&ctx->key[r], val);
+        ctx->tbl_valid = false;
+    } else {
+        stl_le_p(&ctx->indir[r - RSS_REG_INDIR], val);
+    }
+    s->rss_regs[c][r / 4] = val;
+}
+
+/*
+ * Life cycle.
+ */
+void ofnic_rx_reset(OfnicState *s)
+{
+    unsigned int i;
+
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        ofnic_rsc_drop(&s->rxq[i]);
+    }
+    memset(s->rss_regs, 0, sizeof(s->rss_regs));
+    for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
+        struct ofnic_rss_ctx *ctx = &s->rss[i];
+
+        s->rss_regs[i][RSS_REG_FIELDS / 4] = OFNIC_RSS_FIELDS_DEFAULT;
+        memset(ctx->key, 0, sizeof(ctx->key));
+        memset(ctx->indir, 0, sizeof(ctx->indir));
+        ctx->fields = OFNIC_RSS_FIELDS_DEFAULT;
+        ctx->enabled = i == 0;
+        ctx->tbl_valid = false;
+    }
+}
+
+void ofnic_rx_realize(OfnicState *s)
+{
+    unsigned int i;
+
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        s->rxq[i].rsc_timer =
+            timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_rsc_timer, &s->rxq[i]);
+    }
+}
+
+void ofnic_rx_unrealize(OfnicState *s)
+{
+    unsigned int i, j;
+
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        OfnicQueue *q = &s->rxq[i];
+
+        timer_free(q->rsc_timer);
+        if (q->rsc) {
+            for (j = 0; j < OFNIC_RSC_FLOWS; j++) {
+                g_free(q->rsc->flow[j].buf);
+            }
+            g_free(q->rsc);
+            q->rsc = NULL;
+        }
+    }
+}
