@@ -291,8 +291,8 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
     }
     if (res.bad_queue) {
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "ofnic: RX steered to queue %u of %u\n", res.bad_queue,
-                      s->queues);
+                      "ofnic: RSS table steers to queue %u of %u (wrapped)\n",
+                      res.bad_queue, s->queues);
     }
     q = &s->rxq[res.queue];
     if (!ofnic_q_running(q)) {

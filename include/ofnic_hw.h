@@ -63,7 +63,7 @@
 #define OFNIC_TSO_MAX_PAYLOAD		(64 * 1024)	/* payload of one TSO/USO/UFO packet */
 #define OFNIC_TSO_MIN_MSS		64	/* smaller MSS is refused (and counted) */
 #define OFNIC_TX_MAX_HDR_LEN		256	/* all headers before the payload, incl. tunnel */
-#define OFNIC_RX_MAX_COALESCE		(14 + 8 + 65535)	/* LRO/HW-GRO frame: 2 tags, IP max */
+#define OFNIC_RX_MAX_COALESCE		(14 + 8 + 65535)	/* coalesced frame, 2 tags */
 #define OFNIC_RSS_KEY_SIZE		40	/* bytes */
 #define OFNIC_RSS_INDIR_SIZE		128	/* entries, a multiple of 8 */
 #define OFNIC_RSS_MAX_CONTEXTS		8	/* context 0 is the default context */
@@ -272,7 +272,8 @@
  * Addresses are stored in packet byte order: address byte 4n+i is bits 8i+7:8i of word n
  * (IPv4 uses word 0 only). Ports are numbers (source bits 15:0, destination 31:16). A rule
  * naming a queue or context that does not exist drops nothing: the packet goes to RSS
- * context 0 instead and the rule is logged as a guest error.
+ * context 0 instead and the rule is logged as a guest error. A rule of flow type IP4 (IP6)
+ * matches every IPv4 (IPv6) packet, TCP and UDP included; its ports are not compared.
  */
 #define OFNIC_REG_NTUPLE_BASE(r)	(0x3000 + 0x80 * (r))
 #define OFNIC_REG_NTUPLE_CTRL(r)	(OFNIC_REG_NTUPLE_BASE(r) + 0x00)
@@ -504,7 +505,8 @@ struct ofnic_tx_ctx_desc {
  *    any such segment that did not join is delivered at once (after the flush), as is every
  *    packet that cannot be held. Otherwise a segment that did not join starts a new flow.
  * LRO is looser: the ack number, window and TCP timestamp option may change (the merged
- * header carries the last segment's), and the IPv4 ID, TTL and TOS are not compared.
+ * header carries the last segment's), and the IPv4 ID, TTL and TOS are not compared. With
+ * both LRO and HW_GRO set, the HW_GRO rules apply.
  * A flow is also flushed when its oldest segment is TIMEOUT old, when the queue is disabled,
  * and when coalescing is turned off. The merged frame is the first segment's headers with the
  * IPv4 total length and header checksum or the IPv6 payload length rewritten, FIN/PSH of the

@@ -8,6 +8,11 @@
 #   no-tso       TSO off (tx-tcp-segmentation, tx-tcp6-segmentation): the stack's GSO
 #                segments, the device still inserts checksums
 #   no-offloads  TSO, checksum and scatter-gather off: the stack does everything in software
+# and, for the receive side (the receiving port coalesces, or not):
+#   hw-gro       the device coalesces (rx-gro-hw on), the stack's GRO off
+#   lro          the device coalesces with the looser LRO rules, the stack's GRO off
+#   sw-gro       only the stack's GRO (rx-gro-hw and LRO off)
+#   no-rx-coalesce  nothing coalesces received segments (GRO, rx-gro-hw and LRO off)
 # Prints a Markdown table, ratios against the first ofnic variant, and writes
 # /ofnic-out/compare.json.
 . /ofnic/selftests/lib/guest.sh
@@ -21,12 +26,29 @@ variant_args() {	# the ethtool -K arguments of a variant
 	offloads) echo "sg on tx on tso on" ;;
 	no-tso) echo "sg on tx on tso off" ;;
 	no-offloads) echo "tso off tx off sg off" ;;
+	hw-gro) echo "gro off lro off rx-gro-hw on" ;;
+	lro) echo "gro off rx-gro-hw off lro on" ;;
+	sw-gro) echo "gro on rx-gro-hw off lro off" ;;
+	no-rx-coalesce) echo "gro off rx-gro-hw off lro off" ;;
 	*) return 1 ;;
 	esac
 }
 for v in "${VARIANTS[@]}"; do
-	variant_args "$v" >/dev/null || { echo "unknown variant '$v' (offloads no-tso no-offloads)"; exit 1; }
+	variant_args "$v" >/dev/null || {
+		echo "unknown variant '$v' (offloads no-tso no-offloads hw-gro lro sw-gro no-rx-coalesce)"
+		exit 1
+	}
 done
+# The ethtool -K arguments that put back what a variant may change ("[fixed]" ones left out).
+saved_args() {	# saved_args [ip netns exec NS] DEV
+	local dev=${*: -1} pre=("${@:1:$#-1}")
+	"${pre[@]}" ethtool -k "$dev" | awk '
+		/\[fixed\]/ { next }
+		/^scatter-gather:/ { printf "sg %s ", $2 } /^tx-checksumming:/ { printf "tx %s ", $2 }
+		/^tcp-segmentation-offload:/ { printf "tso %s ", $2 }
+		/^generic-receive-offload:/ { printf "gro %s ", $2 }
+		/^large-receive-offload:/ { printf "lro %s ", $2 } /^rx-gro-hw:/ { printf "rx-gro-hw %s ", $2 }'
+}
 
 models=($OFNIC_NICS)
 rows=()
@@ -47,6 +69,8 @@ for r in $(seq "$ROUNDS"); do
 		mapfile -t p < <(nic_ifaces "$(nic_driver "$model")")
 		setup_pair "${p[0]}" "${p[1]}" || { echo "$row: wiring failed"; exit 1; }
 		if [ "$row" != "$model" ]; then
+			save_a=$(saved_args "${p[0]}")
+			save_b=$(saved_args ip netns exec "$REMOTE_NS" "${p[1]}")
 			# shellcheck disable=SC2046
 			ethtool -K "${p[0]}" $(variant_args "${row#*/}") 2>/dev/null
 			# shellcheck disable=SC2046
@@ -58,8 +82,10 @@ for r in $(seq "$ROUNDS"); do
 		fwd[$row]="${fwd[$row]:-} $f"
 		rev[$row]="${rev[$row]:-} $b"
 		if [ "$row" != "$model" ]; then
-			ip netns exec "$REMOTE_NS" ethtool -K "${p[1]}" sg on tx on tso on 2>/dev/null
-			ethtool -K "${p[0]}" sg on tx on tso on 2>/dev/null
+			# shellcheck disable=SC2086
+			ip netns exec "$REMOTE_NS" ethtool -K "${p[1]}" $save_b 2>/dev/null
+			# shellcheck disable=SC2086
+			ethtool -K "${p[0]}" $save_a 2>/dev/null
 		fi
 		teardown_pair "${p[0]}"
 	done

@@ -36,7 +36,8 @@ TESTS=(
 	"queues.py|drivers/net|120|pair|./queues.py"
 	"csum.py|drivers/net/hw|300|pair|./csum.py"
 	"rss_ctx.py|drivers/net/hw|300|pair|./rss_ctx.py"
-	"gro.sh|net|300|pair|./gro.sh -i \$A"
+	"gro.sh|net|300|pair|gro_run sw"
+	"gro.sh:hw|net|300|pair|gro_run hw"
 	"toeplitz.sh:tcp4|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -t -4"
 	"toeplitz.sh:tcp6|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -t -6"
 	"toeplitz.sh:udp4|net|60|pair|env dev=\$A ./toeplitz.sh -i \$A -u -4"
@@ -173,6 +174,33 @@ uso_check() {	# uso_check 4|6
 	return "$rc"
 }
 
+# gro.sh through the NIC in loopback mode. "large" sends 4 KiB-MSS frames: the port's MTU is
+# raised to 9000 for the run (macvlans inherit it) when the driver allows it. "hw" runs it with
+# the stack's GRO off and rx-gro-hw on, so every coalescing gro.c checks is the device's; it
+# skips if rx-gro-hw is fixed off. Settings are restored afterwards.
+gro_run() {	# gro_run sw|hw
+	local mode=$1 mtu gro hw rc feat
+	mtu=$(cat "/sys/class/net/$A/mtu")
+	feat=$(ethtool -k "$A")
+	gro=$(awk '/^generic-receive-offload:/ { print $2 }' <<< "$feat")
+	hw=$(awk '/^rx-gro-hw:/ { print $2 }' <<< "$feat")
+	if [ "$mode" = hw ]; then
+		if grep -q '^rx-gro-hw: off \[fixed\]' <<< "$feat" || [ -z "$hw" ]; then
+			echo "SKIP: rx-gro-hw is not supported by $A"
+			return 4
+		fi
+		ethtool -K "$A" gro off rx-gro-hw on || return 1
+		echo "$A: $(ethtool -k "$A" | grep -E '^(generic-receive-offload|rx-gro-hw):' | tr '\n' ' ')"
+	fi
+	ip link set dev "$A" mtu 9000 2>/dev/null || echo "MTU 9000 refused: the 'large' cases will fail"
+	env dev="$A" ./gro.sh -i "$A"
+	rc=$?
+	[ "$mode" = hw ] && ethtool -S "$A" | grep -E 'rx_coalesced|rx_coalesce_flush'
+	ip link set dev "$A" mtu "$mtu"
+	ethtool -K "$A" gro "$gro" ${hw:+rx-gro-hw "$hw"} 2>/dev/null
+	return "$rc"
+}
+
 # ---- one test ----------------------------------------------------------------------------------
 run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 	local name=$1 dir=$2 to=$3 mode=$4 cmdline=$5
@@ -305,7 +333,7 @@ mkdir -p "$LOGDIR"
 # Forwarding-library settings: the ports are given on the command line, nothing is created;
 # mausezahn is replaced by the mz-arp.py stand-in (its only user is loopback.sh).
 export NETIF_CREATE=no MZ=$KS/mz
-export -f uso_check
+export -f uso_check gro_run
 export REMOTE_NS
 echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(uname -r); xfail entries for $MODEL: ${#XF[@]}"
 
