@@ -346,7 +346,11 @@ void ofnic_schedule_reset(struct ofnic_priv *priv);
 int ofnic_hw_reset(struct ofnic_priv *priv);
 void ofnic_hw_set_mac(struct ofnic_priv *priv, const u8 *addr);
 void ofnic_hw_set_max_frame(struct ofnic_priv *priv, unsigned int mtu);
-void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c);
+#define OFNIC_RSS_W_KEY			BIT(0)
+#define OFNIC_RSS_W_INDIR		BIT(1)
+#define OFNIC_RSS_W_FIELDS		BIT(2)
+#define OFNIC_RSS_W_ALL			(OFNIC_RSS_W_KEY | OFNIC_RSS_W_INDIR | OFNIC_RSS_W_FIELDS)
+void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c, unsigned int what);
 void ofnic_hw_rss_disable(struct ofnic_priv *priv, unsigned int c);
 void ofnic_hw_ntuple_write(struct ofnic_priv *priv, unsigned int r, const u32 *words);
 void ofnic_hw_vlan_write(struct ofnic_priv *priv, u16 vid);

@@ -102,16 +102,26 @@ static int ofnic_rss_check(const struct ethtool_rxfh_param *rxfh, struct netlink
 	return 0;
 }
 
-/* The core has checked the table against the queue count (ETHTOOL_GRXRINGS) */
-static void ofnic_rss_update(struct ofnic_rss_ctx *ctx, const struct ethtool_rxfh_param *rxfh)
+/*
+ * The core has checked the table against the queue count (ETHTOOL_GRXRINGS). Returns what
+ * changed, for ofnic_hw_rss_write().
+ */
+static unsigned int ofnic_rss_update(struct ofnic_rss_ctx *ctx,
+				     const struct ethtool_rxfh_param *rxfh)
 {
-	unsigned int i;
+	unsigned int i, what = 0;
 
-	if (rxfh->indir)
+	if (rxfh->indir) {
 		for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
 			ctx->indir[i] = rxfh->indir[i];
-	if (rxfh->key)
+		what |= OFNIC_RSS_W_INDIR;
+	}
+	if (rxfh->key) {
 		memcpy(ctx->key, rxfh->key, sizeof(ctx->key));
+		what |= OFNIC_RSS_W_KEY;
+	}
+
+	return what;
 }
 
 int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
@@ -130,8 +140,7 @@ int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
 	if (err)
 		return err;
 
-	ofnic_rss_update(&priv->rss[0], rxfh);
-	ofnic_hw_rss_write(priv, 0);
+	ofnic_hw_rss_write(priv, 0, ofnic_rss_update(&priv->rss[0], rxfh));
 
 	return 0;
 }
@@ -187,7 +196,7 @@ int ofnic_create_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	ofnic_rss_indir_default(rc, priv->num_queues);
 	ofnic_rss_update(rc, rxfh);
 	rc->active = true;
-	ofnic_hw_rss_write(priv, c);
+	ofnic_hw_rss_write(priv, c, OFNIC_RSS_W_ALL);
 
 	/* the core keeps what it was given; the defaults it was not are ours to tell */
 	if (!rxfh->indir)
@@ -208,6 +217,7 @@ int ofnic_modify_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	struct ofnic_priv *priv = netdev_priv(netdev);
 	u32 c = rxfh->rss_context;
 	struct ofnic_rss_ctx new;
+	unsigned int what;
 	int err;
 
 	if (c == 0 || c >= OFNIC_RSS_MAX_CONTEXTS || !priv->rss[c].active)
@@ -218,7 +228,7 @@ int ofnic_modify_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 		return err;
 
 	new = priv->rss[c];
-	ofnic_rss_update(&new, rxfh);
+	what = ofnic_rss_update(&new, rxfh);
 	if (!ofnic_ntuple_ctx_fits(priv, c, ofnic_rss_max_queue(&new), priv->num_queues)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "an ntuple rule's queue offset on this context would pass the last queue");
@@ -226,7 +236,7 @@ int ofnic_modify_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	}
 
 	priv->rss[c] = new;
-	ofnic_hw_rss_write(priv, c);
+	ofnic_hw_rss_write(priv, c, what);
 
 	return 0;
 }
@@ -352,7 +362,7 @@ int ofnic_set_rxfh_fields(struct net_device *netdev, const struct ethtool_rxfh_f
 
 	ctx->fields &= ~(0xfU << (4 * flow));
 	ctx->fields |= bits << (4 * flow);
-	ofnic_hw_rss_write(priv, fields->rss_context);
+	ofnic_hw_rss_write(priv, fields->rss_context, OFNIC_RSS_W_FIELDS);
 
 	return 0;
 }
@@ -622,7 +632,7 @@ void ofnic_flow_program(struct ofnic_priv *priv)
 	if (priv->caps & OFNIC_CAP_RSS) {
 		for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
 			if (priv->rss[c].active)
-				ofnic_hw_rss_write(priv, c);
+				ofnic_hw_rss_write(priv, c, OFNIC_RSS_W_ALL);
 			else if (priv->caps & OFNIC_CAP_RSS_CONTEXTS)
 				ofnic_hw_rss_disable(priv, c);
 		}

@@ -39,22 +39,28 @@ void ofnic_hw_set_max_frame(struct ofnic_priv *priv, unsigned int mtu)
 }
 
 /*
- * Program RSS context c from priv->rss[c]; a context other than 0 is enabled last. A live
- * context changes one register at a time, as a key or table update on any NIC does.
+ * Program what (OFNIC_RSS_W_*) of RSS context c from priv->rss[c]; a context other than 0 is
+ * enabled last. A live context changes one register at a time, as a key or table update on
+ * any NIC does; each write waits for the device, so only what changed is written.
  */
-void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c)
+void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c, unsigned int what)
 {
 	const struct ofnic_rss_ctx *ctx = &priv->rss[c];
 	unsigned int n;
 
-	for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
-		ofnic_wr32(priv, OFNIC_REG_RSS_KEY(c, n), get_unaligned_le32(&ctx->key[4 * n]));
+	if (what & OFNIC_RSS_W_KEY)
+		for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
+			ofnic_wr32(priv, OFNIC_REG_RSS_KEY(c, n),
+				   get_unaligned_le32(&ctx->key[4 * n]));
 
-	ofnic_wr32(priv, OFNIC_REG_RSS_FIELDS(c), ctx->fields);
+	if (what & OFNIC_RSS_W_FIELDS)
+		ofnic_wr32(priv, OFNIC_REG_RSS_FIELDS(c), ctx->fields);
 
 	/* entry 4n + i in bits 8i + 7:8i: the table as little-endian words */
-	for (n = 0; n < OFNIC_RSS_INDIR_SIZE / 4; n++)
-		ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(c, n), get_unaligned_le32(&ctx->indir[4 * n]));
+	if (what & OFNIC_RSS_W_INDIR)
+		for (n = 0; n < OFNIC_RSS_INDIR_SIZE / 4; n++)
+			ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(c, n),
+				   get_unaligned_le32(&ctx->indir[4 * n]));
 
 	if (c)
 		ofnic_wr32(priv, OFNIC_REG_RSS_CTRL(c), OFNIC_RSS_CTRL_ENABLE);
