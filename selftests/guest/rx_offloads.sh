@@ -595,12 +595,15 @@ coalesce() {
 	[ "$c" = '[true,true]' ] || rc=1
 	IPERF_SECS=3 iperf_mbps_rev >"$W/m" || rc=1
 	echo "adaptive RX and TX: iperf3 B -> A $(cat "$W/m") Mbit/s"
-	ethtool -C "$A" adaptive-rx on adaptive-tx off rx-usecs "$DEF_RXU" rx-frames 0 tx-usecs "$DEF_TXU" \
-		tx-frames 0 || rc=1
+	# shellcheck disable=SC2086
+	ethtool -C "$A" $COAL_BEFORE || rc=1
+	c=$(ethtool --json -c "$A" | jq -c '.[0] | [."rx-usecs", ."rx-frames", ."tx-usecs", ."tx-frames", ."adaptive-rx", ."adaptive-tx"]')
+	echo "restored: $c"
 	return "$rc"
 }
-DEF_RXU=$(ethtool --json -c "$A" 2>/dev/null | jq -r '.[0]["rx-usecs"] // 0')
-DEF_TXU=$(ethtool --json -c "$A" 2>/dev/null | jq -r '.[0]["tx-usecs"] // 0')
+# the settings as found, as ethtool -C arguments
+COAL_BEFORE=$(ethtool --json -c "$A" 2>/dev/null | jq -r '.[0] | "rx-usecs \(."rx-usecs") rx-frames \(."rx-frames") tx-usecs \(."tx-usecs") tx-frames \(."tx-frames") adaptive-rx \(if ."adaptive-rx" then "on" else "off" end) adaptive-tx \(if ."adaptive-tx" then "on" else "off" end)"')
+echo "# coalescing as found: $COAL_BEFORE"
 if needs "ethtool -c/-C and per-queue coalescing round trips, limits, adaptive" 24; then
 	tap_check "ethtool -c/-C and per-queue coalescing round trips, limits, adaptive" coalesce
 fi

@@ -639,7 +639,6 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	set_bit(0, priv->active_vlans);
 	for (q = 0; q < queues; q++) {
 		priv->rx_coal[q].usecs = OFNIC_DEFAULT_RX_USECS;
-		priv->rx_coal[q].adaptive = !!(priv->caps & OFNIC_CAP_ITR);
 		priv->tx_coal[q].usecs = OFNIC_DEFAULT_TX_USECS;
 	}
 

@@ -655,11 +655,8 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 	return hlen;
 }
 
-/*
- * The packet is whole: metadata from its first completion (ring->first), then up the stack.
- * Returns false if the packet was dropped.
- */
-static bool ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *cnt)
+/* The packet is whole: metadata from its first completion (ring->first), then up the stack */
+static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *cnt)
 {
 	const struct ofnic_rx_cmpl *cmpl = &ring->first;
 	netdev_features_t features = ring->netdev->features;
@@ -686,7 +683,7 @@ static bool ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 			cnt[OFNIC_S_RX_BAD_CMPL]++;
 			cnt[OFNIC_S_RX_DROPS]++;
 			napi_consume_skb(skb, 1);
-			return false;
+			return;
 		}
 		if (gro) {
 			cnt[OFNIC_S_RX_GRO_PKTS]++;
@@ -708,8 +705,6 @@ static bool ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 	cnt[OFNIC_S_RX_PACKETS]++;
 	cnt[OFNIC_S_RX_BYTES] += len;
 	napi_gro_receive(&ring->qv->napi, skb);
-
-	return true;
 }
 
 /* Start a packet with its first buffer, which also carries the metadata */
