@@ -174,26 +174,22 @@ flip_all() {
 	sleep 1
 	for f in "${RX_FEATURES[@]}"; do
 		[ "$(feat "$f" fixed)" = false ] || continue
-		local was on=() off=()
+		local was
 		was=$(feat "$f" active)
-		on=("$f" on)
-		off=("$f" off)
-		# LRO only comes on without HW-GRO (the core keeps one of them)
-		if [ "$f" = large-receive-offload ]; then
-			on=(rx-gro-hw off "$f" on)
-			off=("$f" off rx-gro-hw "$(feat rx-gro-hw active | sed 's/true/on/; s/false/off/')")
-		fi
-		if [ "$was" = true ]; then
-			ethtool -K "$A" "${off[@]}" >/dev/null || rc=1
-			sleep 0.3
-			ethtool -K "$A" "${on[@]}" >/dev/null || rc=1
-		else
-			ethtool -K "$A" "${on[@]}" >/dev/null || rc=1
-			sleep 0.3
-			ethtool -K "$A" "${off[@]}" >/dev/null || rc=1
-		fi
+		ethtool -K "$A" "$f" "$([ "$was" = true ] && echo off || echo on)" >/dev/null || rc=1
+		sleep 0.3
+		ethtool -K "$A" "$f" "$([ "$was" = true ] && echo on || echo off)" >/dev/null || rc=1
 		[ "$(feat "$f" active)" = "$was" ] || { echo "$f did not come back to $was"; rc=1; }
 	done
+	# one coalescing mode at a time: LRO asked for takes over, HW-GRO comes back after it
+	if [ "$(feat large-receive-offload fixed)" = false ] && [ "$(feat rx-gro-hw fixed)" = false ]; then
+		ethtool -K "$A" large-receive-offload on >/dev/null || rc=1
+		echo "LRO on: rx-gro-hw active $(feat rx-gro-hw active), requested $(feat rx-gro-hw requested)"
+		[ "$(feat large-receive-offload active)/$(feat rx-gro-hw active)" = true/false ] || rc=1
+		ethtool -K "$A" large-receive-offload off >/dev/null || rc=1
+		echo "LRO off: rx-gro-hw active $(feat rx-gro-hw active)"
+		[ "$(feat rx-gro-hw active)" = "$(feat rx-gro-hw requested)" ] || rc=1
+	fi
 	wait "$pid" || rc=1
 	m=$(jq -r '(.end.sum_received.bits_per_second // 0) / 1e6 | floor' "$W/flip.json")
 	echo "iperf3 B -> A while flipping every RX feature: $m Mbit/s"

@@ -191,6 +191,14 @@ netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_
 	if (!(features & NETIF_F_RXCSUM))
 		features &= ~(NETIF_F_GRO_HW | NETIF_F_LRO);
 
+	/*
+	 * One coalescing mode at a time. The core would keep GRO_HW (on by default) and drop
+	 * LRO, so that "ethtool -K lro on" could never succeed: LRO asked for wins, and GRO_HW,
+	 * still requested, comes back when LRO goes off (by hand or for forwarding).
+	 */
+	if ((features & NETIF_F_LRO) && (features & NETIF_F_GRO_HW))
+		features &= ~NETIF_F_GRO_HW;
+
 	return features;
 }
 
