@@ -108,6 +108,15 @@ static const char * const ofnic_rx_names[OFNIC_RX_NUM] = {
 	[OFNIC_S_RX_ALLOC_FAIL]		= "rx_alloc_failed",
 	[OFNIC_S_RX_DROPS]		= "rx_dropped",
 	[OFNIC_S_RX_BAD_CMPL]		= "rx_bad_completions",
+	[OFNIC_S_RX_CSUM_OK]		= "rx_csum_unnecessary",
+	[OFNIC_S_RX_CSUM_NONE]		= "rx_csum_none",
+	[OFNIC_S_RX_CSUM_BAD]		= "rx_csum_bad",
+	[OFNIC_S_RX_GRO_PKTS]		= "rx_hw_gro_packets",
+	[OFNIC_S_RX_GRO_BYTES]		= "rx_hw_gro_bytes",
+	[OFNIC_S_RX_GRO_WIRE_PKTS]	= "rx_hw_gro_wire_packets",
+	[OFNIC_S_RX_GRO_WIRE_BYTES]	= "rx_hw_gro_wire_bytes",
+	[OFNIC_S_RX_LRO_PKTS]		= "rx_lro_packets",
+	[OFNIC_S_RX_LRO_SEGS]		= "rx_lro_segments",
 };
 
 /* Per queue pair: the device's counters, then the driver's */
@@ -164,6 +173,9 @@ static int ofnic_set_channels(struct net_device *netdev, struct ethtool_channels
 		return -EINVAL;
 	if (ch->combined_count == priv->num_queues)
 		return 0;
+	/* the core checks rules to a queue, not the offsets of rules to an RSS context */
+	if (!ofnic_ntuple_fits(priv, ch->combined_count))
+		return -EINVAL;
 
 	return ofnic_reconfigure(priv, ch->combined_count, priv->tx_ring_size,
 				 priv->rx_ring_size);
@@ -281,47 +293,143 @@ static void ofnic_get_ethtool_stats(struct net_device *netdev, struct ethtool_st
 	mutex_unlock(&priv->stats_lock);
 }
 
-static u32 ofnic_get_rxfh_key_size(struct net_device *netdev)
+/* ------------------------------------------------------------------------------------------
+ * Interrupt moderation: OFNIC_Q_ITR of each queue, net_dim when adaptive
+ */
+
+static void ofnic_coal_get(const struct ofnic_priv *priv, u16 q, struct ethtool_coalesce *ec)
 {
-	return OFNIC_RSS_KEY_SIZE;
+	const struct ofnic_coal *rx = &priv->rx_coal[q];
+	const struct ofnic_coal *tx = &priv->tx_coal[q];
+
+	ec->rx_coalesce_usecs = rx->usecs;
+	ec->rx_max_coalesced_frames = rx->frames;
+	ec->use_adaptive_rx_coalesce = rx->adaptive;
+	ec->tx_coalesce_usecs = tx->usecs;
+	ec->tx_max_coalesced_frames = tx->frames;
+	ec->use_adaptive_tx_coalesce = tx->adaptive;
 }
 
-static u32 ofnic_get_rxfh_indir_size(struct net_device *netdev)
+static int ofnic_coal_check(const struct ofnic_priv *priv, const struct ethtool_coalesce *ec,
+			    struct netlink_ext_ack *extack)
 {
-	return OFNIC_RSS_INDIR_SIZE;
-}
-
-static int ofnic_get_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh)
-{
-	struct ofnic_priv *priv = netdev_priv(netdev);
-
-	if (!(priv->caps & OFNIC_CAP_RSS))
+	if (!(priv->caps & OFNIC_CAP_ITR))
 		return -EOPNOTSUPP;
 
-	rxfh->hfunc = ETH_RSS_HASH_TOP;
-	if (rxfh->indir)
-		memcpy(rxfh->indir, priv->rss_indir, sizeof(priv->rss_indir));
-	if (rxfh->key)
-		memcpy(rxfh->key, priv->rss_key, sizeof(priv->rss_key));
+	if (ec->rx_coalesce_usecs > OFNIC_ITR_MAX_USECS ||
+	    ec->tx_coalesce_usecs > OFNIC_ITR_MAX_USECS) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "usecs can be at most %u", OFNIC_ITR_MAX_USECS);
+		return -EINVAL;
+	}
+	if (ec->rx_max_coalesced_frames > OFNIC_ITR_MAX_FRAMES ||
+	    ec->tx_max_coalesced_frames > OFNIC_ITR_MAX_FRAMES) {
+		NL_SET_ERR_MSG_FMT_MOD(extack, "frames can be at most %u", OFNIC_ITR_MAX_FRAMES);
+		return -EINVAL;
+	}
 
 	return 0;
 }
 
-static int ofnic_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd,
-			   u32 *rule_locs)
+/* Store the settings of queue q and program them if the queue is running */
+static void ofnic_coal_set(struct ofnic_priv *priv, u16 q, const struct ethtool_coalesce *ec)
+{
+	struct ofnic_coal *rx = &priv->rx_coal[q];
+	struct ofnic_coal *tx = &priv->tx_coal[q];
+	bool rx_dim_off = rx->adaptive && !ec->use_adaptive_rx_coalesce;
+	bool tx_dim_off = tx->adaptive && !ec->use_adaptive_tx_coalesce;
+	struct ofnic_q_vector *qv = NULL;
+
+	rx->usecs = ec->rx_coalesce_usecs;
+	rx->frames = ec->rx_max_coalesced_frames;
+	WRITE_ONCE(rx->adaptive, !!ec->use_adaptive_rx_coalesce);
+	tx->usecs = ec->tx_coalesce_usecs;
+	tx->frames = ec->tx_max_coalesced_frames;
+	WRITE_ONCE(tx->adaptive, !!ec->use_adaptive_tx_coalesce);
+
+	if (!priv->up || q >= priv->num_queues)
+		return;
+	qv = &priv->qv[q];
+
+	/* a DIM work item still running must not overwrite the static values afterwards */
+	if (rx_dim_off)
+		cancel_work_sync(&qv->rx_dim.work);
+	if (tx_dim_off)
+		cancel_work_sync(&qv->tx_dim.work);
+	ofnic_coal_apply(priv, q);
+}
+
+static int ofnic_get_coalesce(struct net_device *netdev, struct ethtool_coalesce *ec,
+			      struct kernel_ethtool_coalesce *kec,
+			      struct netlink_ext_ack *extack)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 
-	switch (cmd->cmd) {
-	case ETHTOOL_GRXRINGS:
-		cmd->data = priv->num_queues;
-		return 0;
-	default:
+	if (!(priv->caps & OFNIC_CAP_ITR))
 		return -EOPNOTSUPP;
-	}
+
+	ofnic_coal_get(priv, 0, ec);
+
+	return 0;
+}
+
+/* Every queue, the ones not in use included */
+static int ofnic_set_coalesce(struct net_device *netdev, struct ethtool_coalesce *ec,
+			      struct kernel_ethtool_coalesce *kec,
+			      struct netlink_ext_ack *extack)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	int err;
+	u16 q;
+
+	err = ofnic_coal_check(priv, ec, extack);
+	if (err)
+		return err;
+
+	for (q = 0; q < priv->hw_queues; q++)
+		ofnic_coal_set(priv, q, ec);
+
+	return 0;
+}
+
+static int ofnic_get_per_queue_coalesce(struct net_device *netdev, u32 queue,
+					struct ethtool_coalesce *ec)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (!(priv->caps & OFNIC_CAP_ITR))
+		return -EOPNOTSUPP;
+	if (queue >= priv->num_queues)
+		return -EINVAL;
+
+	ofnic_coal_get(priv, queue, ec);
+
+	return 0;
+}
+
+static int ofnic_set_per_queue_coalesce(struct net_device *netdev, u32 queue,
+					struct ethtool_coalesce *ec)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	int err;
+
+	err = ofnic_coal_check(priv, ec, NULL);
+	if (err)
+		return err;
+	if (queue >= priv->num_queues)
+		return -EINVAL;
+
+	ofnic_coal_set(priv, queue, ec);
+
+	return 0;
 }
 
 static const struct ethtool_ops ofnic_ethtool_ops = {
+	.cap_rss_rxnfc_adds	= 1,
+	.rxfh_per_ctx_fields	= 1,
+	.rxfh_per_ctx_key	= 1,
+	.rxfh_max_num_contexts	= OFNIC_RSS_MAX_CONTEXTS,
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS | ETHTOOL_COALESCE_MAX_FRAMES |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= ofnic_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ofnic_get_link_ksettings,
@@ -332,10 +440,21 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.get_sset_count		= ofnic_get_sset_count,
 	.get_strings		= ofnic_get_strings,
 	.get_ethtool_stats	= ofnic_get_ethtool_stats,
+	.get_coalesce		= ofnic_get_coalesce,
+	.set_coalesce		= ofnic_set_coalesce,
+	.get_per_queue_coalesce	= ofnic_get_per_queue_coalesce,
+	.set_per_queue_coalesce	= ofnic_set_per_queue_coalesce,
 	.get_rxnfc		= ofnic_get_rxnfc,
+	.set_rxnfc		= ofnic_set_rxnfc,
 	.get_rxfh_key_size	= ofnic_get_rxfh_key_size,
 	.get_rxfh_indir_size	= ofnic_get_rxfh_indir_size,
 	.get_rxfh		= ofnic_get_rxfh,
+	.set_rxfh		= ofnic_set_rxfh,
+	.get_rxfh_fields	= ofnic_get_rxfh_fields,
+	.set_rxfh_fields	= ofnic_set_rxfh_fields,
+	.create_rxfh_context	= ofnic_create_rxfh_context,
+	.modify_rxfh_context	= ofnic_modify_rxfh_context,
+	.remove_rxfh_context	= ofnic_remove_rxfh_context,
 };
 
 void ofnic_set_ethtool_ops(struct net_device *netdev)

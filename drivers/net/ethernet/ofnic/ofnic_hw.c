@@ -38,37 +38,87 @@ void ofnic_hw_set_max_frame(struct ofnic_priv *priv, unsigned int mtu)
 	ofnic_wr32(priv, OFNIC_REG_MAX_FRAME, mtu + ETH_HLEN + VLAN_HLEN);
 }
 
-/* Default indirection table: spread over the active queues */
-void ofnic_hw_rss_default(struct ofnic_priv *priv)
+/*
+ * Program what (OFNIC_RSS_W_*) of RSS context c from priv->rss[c]; a context other than 0 is
+ * enabled last. A live context changes one register at a time, as a key or table update on
+ * any NIC does; each write waits for the device, so only what changed is written.
+ */
+void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c, unsigned int what)
 {
-	unsigned int i;
+	const struct ofnic_rss_ctx *ctx = &priv->rss[c];
+	unsigned int n;
 
-	for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
-		priv->rss_indir[i] = ethtool_rxfh_indir_default(i, priv->num_queues);
+	if (what & OFNIC_RSS_W_KEY)
+		for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
+			ofnic_wr32(priv, OFNIC_REG_RSS_KEY(c, n),
+				   get_unaligned_le32(&ctx->key[4 * n]));
+
+	if (what & OFNIC_RSS_W_FIELDS)
+		ofnic_wr32(priv, OFNIC_REG_RSS_FIELDS(c), ctx->fields);
+
+	/* entry 4n + i in bits 8i + 7:8i: the table as little-endian words */
+	if (what & OFNIC_RSS_W_INDIR)
+		for (n = 0; n < OFNIC_RSS_INDIR_SIZE / 4; n++)
+			ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(c, n),
+				   get_unaligned_le32(&ctx->indir[4 * n]));
+
+	if (c)
+		ofnic_wr32(priv, OFNIC_REG_RSS_CTRL(c), OFNIC_RSS_CTRL_ENABLE);
 }
 
-/* Program RSS context 0 from the key and table kept in priv */
-void ofnic_hw_rss_write(struct ofnic_priv *priv)
+void ofnic_hw_rss_disable(struct ofnic_priv *priv, unsigned int c)
+{
+	ofnic_wr32(priv, OFNIC_REG_RSS_CTRL(c), 0);
+}
+
+/* Write rule r: invalid while its fields change, CTRL (words[0]) last */
+void ofnic_hw_ntuple_write(struct ofnic_priv *priv, unsigned int r, const u32 *words)
 {
 	unsigned int n;
-	u32 val;
 
-	if (!(priv->caps & OFNIC_CAP_RSS))
+	ofnic_wr32(priv, OFNIC_REG_NTUPLE_CTRL(r), 0);
+	if (!(words[0] & OFNIC_NTUPLE_VALID))
 		return;
+	for (n = 1; n < OFNIC_NTUPLE_WORDS; n++)
+		ofnic_wr32(priv, OFNIC_REG_NTUPLE_BASE(r) + 4 * n, words[n]);
+	ofnic_wr32(priv, OFNIC_REG_NTUPLE_CTRL(r), words[0]);
+}
 
-	for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
-		ofnic_wr32(priv, OFNIC_REG_RSS_KEY(0, n),
-			   get_unaligned_le32(&priv->rss_key[4 * n]));
+/* The filter register holding vid, from priv->active_vlans */
+void ofnic_hw_vlan_write(struct ofnic_priv *priv, u16 vid)
+{
+	unsigned int reg = vid / 32;
+	u32 val = 0;
+	unsigned int i;
 
-	ofnic_wr32(priv, OFNIC_REG_RSS_FIELDS(0), OFNIC_RSS_FIELDS_DEFAULT);
+	for (i = 0; i < 32; i++)
+		if (test_bit(reg * 32 + i, priv->active_vlans))
+			val |= BIT(i);
+	ofnic_wr32(priv, OFNIC_REG_VLAN_FILTER(reg), val);
+}
 
-	for (n = 0; n < OFNIC_RSS_INDIR_SIZE / 4; n++) {
-		val = (priv->rss_indir[4 * n] & 0xff) |
-		      (priv->rss_indir[4 * n + 1] & 0xff) << 8 |
-		      (priv->rss_indir[4 * n + 2] & 0xff) << 16 |
-		      (priv->rss_indir[4 * n + 3] & 0xff) << 24;
-		ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(0, n), val);
-	}
+void ofnic_hw_vlan_write_all(struct ofnic_priv *priv)
+{
+	unsigned int reg;
+
+	for (reg = 0; reg < OFNIC_VLAN_FILTER_REGS; reg++)
+		ofnic_hw_vlan_write(priv, reg * 32);
+}
+
+/* Coalescing (LRO, HW-GRO): frames as large as IP allows, held OFNIC_RSC_TIMEOUT_US at most */
+void ofnic_hw_set_rsc(struct ofnic_priv *priv)
+{
+	ofnic_wr32(priv, OFNIC_REG_RSC_CTRL,
+		   FIELD_PREP(OFNIC_RSC_MAX_SIZE_MASK, 0) |
+		   FIELD_PREP(OFNIC_RSC_TIMEOUT_MASK, OFNIC_RSC_TIMEOUT_US));
+}
+
+/* Interrupt moderation of the queue whose registers start at qreg */
+void ofnic_hw_set_itr(struct ofnic_priv *priv, u32 qreg, u16 usecs, u16 frames)
+{
+	ofnic_wr32(priv, qreg + OFNIC_Q_ITR,
+		   FIELD_PREP(OFNIC_Q_ITR_USECS_MASK, usecs) |
+		   FIELD_PREP(OFNIC_Q_ITR_FRAMES_MASK, frames));
 }
 
 /* Read-modify-write of OFNIC_REG_OFFLOAD_CTRL through its shadow */
@@ -176,4 +226,18 @@ int ofnic_hw_stats_dump(struct ofnic_priv *priv)
 	dma_rmb();
 
 	return 0;
+}
+
+/* One per-queue device counter, from a fresh statistics dump */
+int ofnic_hw_read_qstat(struct ofnic_priv *priv, u16 q, enum ofnic_qstat stat, u64 *val)
+{
+	int err;
+
+	mutex_lock(&priv->stats_lock);
+	err = ofnic_hw_stats_dump(priv);
+	if (!err)
+		*val = ofnic_hw_qstat(priv, q, stat);
+	mutex_unlock(&priv->stats_lock);
+
+	return err;
 }

@@ -125,6 +125,7 @@ static irqreturn_t ofnic_queue_irq(int irq, void *data)
 {
 	struct ofnic_q_vector *qv = data;
 
+	qv->events++;
 	napi_schedule_irqoff(&qv->napi);
 
 	return IRQ_HANDLED;

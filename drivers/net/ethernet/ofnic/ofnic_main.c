@@ -6,6 +6,7 @@
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
+#include <net/netdev_queues.h>
 
 #include "ofnic.h"
 
@@ -91,6 +92,7 @@ static int ofnic_queues_start(struct ofnic_priv *priv)
 			netdev_err(priv->netdev, "cannot fill RX queue %u\n", i);
 			return err;
 		}
+		ofnic_coal_apply(priv, i);
 	}
 
 	return 0;
@@ -120,14 +122,17 @@ int ofnic_up(struct ofnic_priv *priv)
 	if (err)
 		goto err_disable;
 
+	/* The receive configuration, whole: the device may have been reset */
 	ofnic_hw_set_mac(priv, netdev->dev_addr);
 	ofnic_hw_set_max_frame(priv, netdev->mtu);
-	if (priv->num_queues > 1 && (priv->caps & OFNIC_CAP_RSS)) {
-		ofnic_hw_rss_write(priv);
-		ofnic_hw_update_offload(priv, 0, OFNIC_OFFLOAD_RSS);
-	} else {
-		ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_RSS, 0);
-	}
+	if (priv->caps & (OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO))
+		ofnic_hw_set_rsc(priv);
+	if (priv->caps & OFNIC_CAP_RX_VLAN_FILTER)
+		ofnic_hw_vlan_write_all(priv);
+	ofnic_flow_program(priv);
+	ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_FEATURE_BITS | OFNIC_OFFLOAD_RSS,
+				ofnic_offload_bits(netdev->features) |
+				(priv->caps & OFNIC_CAP_RSS ? OFNIC_OFFLOAD_RSS : 0));
 	netif_addr_lock_bh(netdev);
 	ofnic_hw_set_rx_mode(priv);
 	netif_addr_unlock_bh(netdev);
@@ -187,7 +192,7 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 	priv->tx_ring_size = tx_ring_size;
 	priv->rx_ring_size = rx_ring_size;
 	if (num_queues != old_queues)
-		ofnic_hw_rss_default(priv);
+		ofnic_rss_respread(priv);
 
 	if (!running)
 		return 0;
@@ -202,7 +207,7 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 	priv->tx_ring_size = old_tx;
 	priv->rx_ring_size = old_rx;
 	if (num_queues != old_queues)
-		ofnic_hw_rss_default(priv);
+		ofnic_rss_respread(priv);
 	if (ofnic_up(priv))
 		netdev_err(priv->netdev, "cannot restore the previous configuration, interface is down\n");
 
@@ -267,6 +272,130 @@ static void ofnic_get_stats64(struct net_device *netdev, struct rtnl_link_stats6
 	}
 }
 
+/*
+ * Queue statistics (netdev qstats): the driver's counters of each queue, and the device's
+ * drop counter. Counters live per device queue and survive queue count changes; the base
+ * holds the queues that are not in use, so that base and queues add up to ndo_get_stats64.
+ */
+static void ofnic_rx_qstats_add(struct ofnic_priv *priv, u16 q, struct netdev_queue_stats_rx *rx)
+{
+	u64 v[OFNIC_RX_NUM];
+
+	ofnic_stats_read(&priv->qstats[q].rx, v, OFNIC_RX_NUM);
+	rx->packets += v[OFNIC_S_RX_PACKETS];
+	rx->bytes += v[OFNIC_S_RX_BYTES];
+	rx->alloc_fail += v[OFNIC_S_RX_ALLOC_FAIL];
+	rx->csum_unnecessary += v[OFNIC_S_RX_CSUM_OK];
+	rx->csum_none += v[OFNIC_S_RX_CSUM_NONE];
+	rx->csum_bad += v[OFNIC_S_RX_CSUM_BAD];
+	rx->hw_gro_packets += v[OFNIC_S_RX_GRO_PKTS];
+	rx->hw_gro_bytes += v[OFNIC_S_RX_GRO_BYTES];
+	rx->hw_gro_wire_packets += v[OFNIC_S_RX_GRO_WIRE_PKTS];
+	rx->hw_gro_wire_bytes += v[OFNIC_S_RX_GRO_WIRE_BYTES];
+}
+
+static void ofnic_tx_qstats_add(struct ofnic_priv *priv, u16 q, struct netdev_queue_stats_tx *tx)
+{
+	u64 c[OFNIC_TX_CMPL_NUM];
+	u64 x[OFNIC_TX_XMIT_NUM];
+
+	ofnic_stats_read(&priv->qstats[q].tx_cmpl, c, OFNIC_TX_CMPL_NUM);
+	ofnic_stats_read(&priv->qstats[q].tx_xmit, x, OFNIC_TX_XMIT_NUM);
+	tx->packets += c[OFNIC_S_TX_PACKETS];
+	tx->bytes += c[OFNIC_S_TX_BYTES];
+	tx->wake += c[OFNIC_S_TX_WAKES];
+	tx->stop += x[OFNIC_S_TX_STOPS];
+	tx->needs_csum += x[OFNIC_S_TX_NEEDS_CSUM];
+	tx->hw_gso_packets += x[OFNIC_S_TX_GSO_PKTS];
+	tx->hw_gso_bytes += x[OFNIC_S_TX_GSO_BYTES];
+	tx->hw_gso_wire_packets += x[OFNIC_S_TX_GSO_WIRE_PKTS];
+	tx->hw_gso_wire_bytes += x[OFNIC_S_TX_GSO_WIRE_BYTES];
+}
+
+static void ofnic_rx_qstats_zero(struct netdev_queue_stats_rx *rx)
+{
+	rx->packets = 0;
+	rx->bytes = 0;
+	rx->alloc_fail = 0;
+	rx->csum_unnecessary = 0;
+	rx->csum_none = 0;
+	rx->csum_bad = 0;
+	rx->hw_gro_packets = 0;
+	rx->hw_gro_bytes = 0;
+	rx->hw_gro_wire_packets = 0;
+	rx->hw_gro_wire_bytes = 0;
+}
+
+static void ofnic_tx_qstats_zero(struct netdev_queue_stats_tx *tx)
+{
+	tx->packets = 0;
+	tx->bytes = 0;
+	tx->wake = 0;
+	tx->stop = 0;
+	tx->needs_csum = 0;
+	tx->hw_gso_packets = 0;
+	tx->hw_gso_bytes = 0;
+	tx->hw_gso_wire_packets = 0;
+	tx->hw_gso_wire_bytes = 0;
+}
+
+static void ofnic_get_queue_stats_rx(struct net_device *netdev, int idx,
+				     struct netdev_queue_stats_rx *rx)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	u64 drops;
+
+	ofnic_rx_qstats_zero(rx);
+	ofnic_rx_qstats_add(priv, idx, rx);
+	if (!ofnic_hw_read_qstat(priv, idx, OFNIC_QSTAT_RX_DROPS, &drops))
+		rx->hw_drops = drops;
+}
+
+static void ofnic_get_queue_stats_tx(struct net_device *netdev, int idx,
+				     struct netdev_queue_stats_tx *tx)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	u64 drops;
+
+	ofnic_tx_qstats_zero(tx);
+	ofnic_tx_qstats_add(priv, idx, tx);
+	if (!ofnic_hw_read_qstat(priv, idx, OFNIC_QSTAT_TX_DROPS, &drops))
+		tx->hw_drops = drops;
+}
+
+static void ofnic_get_base_stats(struct net_device *netdev, struct netdev_queue_stats_rx *rx,
+				 struct netdev_queue_stats_tx *tx)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	unsigned int q;
+	bool hw_ok;
+
+	ofnic_rx_qstats_zero(rx);
+	ofnic_tx_qstats_zero(tx);
+	for (q = netdev->real_num_rx_queues; q < priv->hw_queues; q++)
+		ofnic_rx_qstats_add(priv, q, rx);
+	for (q = netdev->real_num_tx_queues; q < priv->hw_queues; q++)
+		ofnic_tx_qstats_add(priv, q, tx);
+
+	mutex_lock(&priv->stats_lock);
+	hw_ok = !ofnic_hw_stats_dump(priv);
+	if (hw_ok) {
+		rx->hw_drops = 0;
+		tx->hw_drops = 0;
+		for (q = netdev->real_num_rx_queues; q < priv->hw_queues; q++)
+			rx->hw_drops += ofnic_hw_qstat(priv, q, OFNIC_QSTAT_RX_DROPS);
+		for (q = netdev->real_num_tx_queues; q < priv->hw_queues; q++)
+			tx->hw_drops += ofnic_hw_qstat(priv, q, OFNIC_QSTAT_TX_DROPS);
+	}
+	mutex_unlock(&priv->stats_lock);
+}
+
+static const struct netdev_stat_ops ofnic_stat_ops = {
+	.get_queue_stats_rx	= ofnic_get_queue_stats_rx,
+	.get_queue_stats_tx	= ofnic_get_queue_stats_tx,
+	.get_base_stats		= ofnic_get_base_stats,
+};
+
 static int ofnic_set_mac_address(struct net_device *netdev, void *p)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
@@ -326,6 +455,8 @@ static const struct net_device_ops ofnic_netdev_ops = {
 	.ndo_change_mtu		= ofnic_change_mtu,
 	.ndo_validate_addr	= eth_validate_addr,
 	.ndo_set_rx_mode	= ofnic_set_rx_mode,
+	.ndo_vlan_rx_add_vid	= ofnic_vlan_rx_add_vid,
+	.ndo_vlan_rx_kill_vid	= ofnic_vlan_rx_kill_vid,
 	.ndo_tx_timeout		= ofnic_tx_timeout,
 };
 
@@ -416,14 +547,11 @@ static void ofnic_netdev_setup(struct ofnic_priv *priv)
 	struct net_device *netdev = priv->netdev;
 
 	netdev->netdev_ops = &ofnic_netdev_ops;
+	netdev->stat_ops = &ofnic_stat_ops;
 	ofnic_set_ethtool_ops(netdev);
 	netdev->watchdog_timeo = 5 * HZ;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 
-	if (priv->caps & OFNIC_CAP_RSS) {
-		netdev->hw_features |= NETIF_F_RXHASH;
-		netdev->features |= NETIF_F_RXHASH;
-	}
 	ofnic_set_features(priv);
 }
 
@@ -506,8 +634,13 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	priv->num_queues = min_t(u16, priv->max_queues, netif_get_num_default_rss_queues());
 	priv->tx_ring_size = min_t(u32, OFNIC_DEFAULT_TX_RING, priv->ring_max);
 	priv->rx_ring_size = min_t(u32, OFNIC_DEFAULT_RX_RING, priv->ring_max);
-	netdev_rss_key_fill(priv->rss_key, sizeof(priv->rss_key));
-	ofnic_hw_rss_default(priv);
+	ofnic_rss_init(priv);
+	/* priority-tagged frames pass the VLAN filter */
+	set_bit(0, priv->active_vlans);
+	for (q = 0; q < queues; q++) {
+		priv->rx_coal[q].usecs = OFNIC_DEFAULT_RX_USECS;
+		priv->tx_coal[q].usecs = OFNIC_DEFAULT_TX_USECS;
+	}
 
 	ofnic_netdev_setup(priv);
 

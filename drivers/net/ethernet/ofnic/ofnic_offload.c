@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ofnic: TX offloads. The netdev features the capability register allows, the per-packet
- * check that returns what a context descriptor cannot describe to the software fallbacks,
- * and the context descriptor itself.
+ * ofnic: offload features. The netdev features the capability register allows, the
+ * device-wide RX offload modes behind them, the VLAN filter, and for TX the per-packet check
+ * that returns what a context descriptor cannot describe to the software fallbacks, and the
+ * context descriptor itself.
  */
 
 #include <linux/bitfield.h>
@@ -66,6 +67,36 @@ static void ofnic_read_tso_limits(struct ofnic_priv *priv)
 				OFNIC_TSO_MAX_PAYLOAD;
 }
 
+/*
+ * RX offloads. Each one the device has can be switched; all are on by default except LRO,
+ * which merges more loosely than the stack would (it is turned off for forwarding anyway)
+ * and gives way to HW-GRO. ntuple steering is on: rules do nothing until one is added.
+ */
+static void ofnic_set_rx_features(struct ofnic_priv *priv)
+{
+	struct net_device *netdev = priv->netdev;
+	netdev_features_t rx = 0;
+	u64 caps = priv->caps;
+
+	if (caps & OFNIC_CAP_RX_CSUM)
+		rx |= NETIF_F_RXCSUM;
+	if (caps & OFNIC_CAP_HW_GRO)
+		rx |= NETIF_F_GRO_HW;
+	if (caps & OFNIC_CAP_RX_VLAN_STRIP)
+		rx |= NETIF_F_HW_VLAN_CTAG_RX;
+	if (caps & OFNIC_CAP_RX_VLAN_FILTER)
+		rx |= NETIF_F_HW_VLAN_CTAG_FILTER;
+	if (caps & OFNIC_CAP_NTUPLE)
+		rx |= NETIF_F_NTUPLE;
+	if (caps & OFNIC_CAP_RSS)
+		rx |= NETIF_F_RXHASH;
+
+	netdev->hw_features |= rx;
+	netdev->features |= rx;
+	if (caps & OFNIC_CAP_LRO)
+		netdev->hw_features |= NETIF_F_LRO;
+}
+
 /* Before register_netdev(): TX offloads from the capabilities, fixed off where absent */
 void ofnic_set_features(struct ofnic_priv *priv)
 {
@@ -107,6 +138,8 @@ void ofnic_set_features(struct ofnic_priv *priv)
 	/* a mode the user switches on; off by default */
 	if (caps & OFNIC_CAP_LOOPBACK)
 		netdev->hw_features |= NETIF_F_LOOPBACK;
+
+	ofnic_set_rx_features(priv);
 
 	netdev->hw_features |= NETIF_F_SG | csum | gso | vlan;
 	netdev->features |= NETIF_F_SG | NETIF_F_HIGHDMA | csum | gso | vlan;
@@ -150,22 +183,102 @@ netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_
 	if (!(priv->caps & OFNIC_CAP_TSO_MANGLEID))
 		features &= ~NETIF_F_TSO_MANGLEID;
 
+	/*
+	 * A merged frame is only as good as the checksums of its segments, which the device
+	 * checks for coalescing: without RX checksum offload there is no coalescing either.
+	 * (The core drops GRO_HW itself; LRO as ixgbe does.)
+	 */
+	if (!(features & NETIF_F_RXCSUM))
+		features &= ~(NETIF_F_GRO_HW | NETIF_F_LRO);
+
+	/*
+	 * One coalescing mode at a time. The core would keep GRO_HW (on by default) and drop
+	 * LRO, so that "ethtool -K lro on" could never succeed: LRO asked for wins, and GRO_HW,
+	 * still requested, comes back when LRO goes off (by hand or for forwarding).
+	 */
+	if ((features & NETIF_F_LRO) && (features & NETIF_F_GRO_HW))
+		features &= ~NETIF_F_GRO_HW;
+
 	return features;
 }
 
+/* Feature bits that are device-wide modes, and their OFNIC_REG_OFFLOAD_CTRL bits */
+static const struct {
+	netdev_features_t feature;
+	u32 offload;
+} ofnic_rx_modes[] = {
+	{ NETIF_F_RXCSUM,		OFNIC_OFFLOAD_RX_CSUM },
+	{ NETIF_F_LRO,			OFNIC_OFFLOAD_LRO },
+	{ NETIF_F_GRO_HW,		OFNIC_OFFLOAD_HW_GRO },
+	{ NETIF_F_HW_VLAN_CTAG_RX,	OFNIC_OFFLOAD_VLAN_STRIP },
+	{ NETIF_F_HW_VLAN_CTAG_FILTER,	OFNIC_OFFLOAD_VLAN_FILTER },
+	{ NETIF_F_NTUPLE,		OFNIC_OFFLOAD_NTUPLE },
+	{ NETIF_F_LOOPBACK,		OFNIC_OFFLOAD_LOOPBACK },
+};
+
+/* The OFNIC_REG_OFFLOAD_CTRL bits that follow netdev features, for these features */
+u32 ofnic_offload_bits(netdev_features_t features)
+{
+	unsigned int i;
+	u32 bits = 0;
+
+	for (i = 0; i < ARRAY_SIZE(ofnic_rx_modes); i++)
+		if (features & ofnic_rx_modes[i].feature)
+			bits |= ofnic_rx_modes[i].offload;
+
+	return bits;
+}
+
 /*
- * TX features need nothing from the device (each packet says what it wants); the device-wide
- * modes are bits of OFNIC_REG_OFFLOAD_CTRL. Loopback turns this port's TX back into its own
- * RX, nothing reaches the wire (the upstream gro.sh, toeplitz.sh and loopback.sh use it).
+ * TX features need nothing from the device (each packet says what it wants); the RX
+ * offloads and loopback are device-wide modes, bits of OFNIC_REG_OFFLOAD_CTRL. Loopback
+ * turns this port's TX back into its own RX, nothing reaches the wire (the upstream gro.sh,
+ * toeplitz.sh and loopback.sh use it). The registers behind the modes (VLAN table, ntuple
+ * rules, RSS, coalescing) keep their contents while a mode is off, so switching is one
+ * register write; ntuple rules are deleted when ntuple is turned off, as other drivers do.
  */
 int ofnic_set_features_hw(struct net_device *netdev, netdev_features_t features)
 {
 	netdev_features_t changed = netdev->features ^ features;
 	struct ofnic_priv *priv = netdev_priv(netdev);
 
-	if (changed & NETIF_F_LOOPBACK)
-		ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_LOOPBACK,
-					features & NETIF_F_LOOPBACK ? OFNIC_OFFLOAD_LOOPBACK : 0);
+	if ((changed & NETIF_F_NTUPLE) && !(features & NETIF_F_NTUPLE))
+		ofnic_ntuple_clear(priv);
+
+	ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_FEATURE_BITS, ofnic_offload_bits(features));
+
+	return 0;
+}
+
+/*
+ * VLAN filter (NETIF_F_HW_VLAN_CTAG_FILTER): the 8021q module adds the VIDs of the VLAN
+ * devices on top, and VID 0 when the interface comes up. The table is kept whether or not
+ * filtering is on; VID 0 (priority-tagged frames) is always admitted, also without 8021q.
+ */
+int ofnic_vlan_rx_add_vid(struct net_device *netdev, __be16 proto, u16 vid)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (proto != htons(ETH_P_8021Q) || vid >= VLAN_N_VID)
+		return -EINVAL;
+
+	set_bit(vid, priv->active_vlans);
+	ofnic_hw_vlan_write(priv, vid);
+
+	return 0;
+}
+
+int ofnic_vlan_rx_kill_vid(struct net_device *netdev, __be16 proto, u16 vid)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (proto != htons(ETH_P_8021Q) || vid >= VLAN_N_VID)
+		return -EINVAL;
+
+	if (vid)
+		clear_bit(vid, priv->active_vlans);
+	ofnic_hw_vlan_write(priv, vid);
+
 	return 0;
 }
 

@@ -4,8 +4,15 @@
 #include <linux/bitfield.h>
 #include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/gro.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/netdev_queues.h>
 #include <net/page_pool/helpers.h>
+#include <net/tcp.h>
 
 #include "ofnic.h"
 
@@ -153,6 +160,7 @@ static void ofnic_rx_ring_free(struct ofnic_ring *ring)
 	if (ring->skb) {
 		dev_kfree_skb_any(ring->skb);
 		ring->skb = NULL;
+		ring->frag_skb = NULL;
 	}
 	if (ring->rx_buf) {
 		for (i = 0; i < ring->size; i++) {
@@ -186,8 +194,11 @@ void ofnic_free_queues(struct ofnic_priv *priv)
 		qv = &priv->qv[i];
 		ofnic_tx_ring_free(&qv->tx);
 		ofnic_rx_ring_free(&qv->rx);
-		if (qv->napi_added)
+		if (qv->napi_added) {
+			cancel_work_sync(&qv->rx_dim.work);
+			cancel_work_sync(&qv->tx_dim.work);
 			netif_napi_del(&qv->napi);
+		}
 	}
 	kfree(priv->qv);
 	priv->qv = NULL;
@@ -208,6 +219,7 @@ int ofnic_alloc_queues(struct ofnic_priv *priv)
 		qv->priv = priv;
 		qv->idx = i;
 		qv->vec = i + 1;
+		ofnic_dim_init(qv);
 		netif_napi_add(priv->netdev, &qv->napi, ofnic_poll);
 		qv->napi_added = true;
 
@@ -515,12 +527,8 @@ int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp)
 	return err;
 }
 
-static void ofnic_rx_hash(struct ofnic_ring *ring, struct sk_buff *skb,
-			  const struct ofnic_rx_cmpl *cmpl, u32 status)
+static void ofnic_rx_hash(struct sk_buff *skb, const struct ofnic_rx_cmpl *cmpl, u32 status)
 {
-	if (!(ring->netdev->features & NETIF_F_RXHASH))
-		return;
-
 	switch (FIELD_GET(OFNIC_RXC_HASH_TYPE_MASK, status)) {
 	case OFNIC_RXC_HASH_L3:
 		skb_set_hash(skb, le32_to_cpu(cmpl->rss_hash), PKT_HASH_TYPE_L3);
@@ -531,10 +539,178 @@ static void ofnic_rx_hash(struct ofnic_ring *ring, struct sk_buff *skb,
 	}
 }
 
+/* What the device found of the checksums, counted as the queue statistics report it */
+static void ofnic_rx_csum(struct sk_buff *skb, u32 status, u64 *cnt)
+{
+	if (status & OFNIC_RXC_CSUM_ERR) {
+		cnt[OFNIC_S_RX_CSUM_BAD]++;
+	} else if (status & OFNIC_RXC_L4_CSUM_OK) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = FIELD_GET(OFNIC_RXC_CSUM_LEVEL_MASK, status);
+		cnt[OFNIC_S_RX_CSUM_OK]++;
+		return;
+	}
+	/* IPv4 header only, nothing or something wrong: the stack checks */
+	skb_checksum_none_assert(skb);
+	cnt[OFNIC_S_RX_CSUM_NONE]++;
+}
+
+/*
+ * A coalesced TCP packet (LRO or HW-GRO): seg_count segments of mss payload bytes merged
+ * behind the first segment's headers, the TCP checksum recomputed over the whole. It becomes
+ * a GSO packet. With HW-GRO the device followed the stack's GRO rules, so it is completed as
+ * software GRO completes a packet (as idpf_rx_rsc() does): CHECKSUM_PARTIAL over a
+ * pseudo-header checksum, and the stack can segment it again exactly when forwarding it. An
+ * LRO packet is only for local delivery (the core turns LRO off for forwarding) and stays
+ * CHECKSUM_UNNECESSARY.
+ *
+ * skb->data is at the network header or a VLAN tag left in the frame. The device does not say
+ * whether the IPv4 IDs of a HW-GRO flow incremented or stayed fixed, so SKB_GSO_TCP_FIXEDID is
+ * never set: re-segmentation gives incrementing IDs, which is always valid for DF packets.
+ * Returns the length of the headers in front of each segment's payload, or 0 if the packet is
+ * not what the completion says.
+ */
+static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl *cmpl,
+				 u32 status, bool gro)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u16 segs = le16_to_cpu(cmpl->seg_count);
+	u16 mss = le16_to_cpu(cmpl->mss);
+	unsigned int nhoff = 0, thoff, hlen;
+	__be16 proto = skb->protocol;
+	struct tcphdr *th;
+	int depth;
+
+	if (segs < 2 || !mss ||
+	    FIELD_GET(OFNIC_RXC_L4_MASK, status) != OFNIC_RXC_L4_TCP)
+		return 0;
+
+	for (depth = 0; eth_type_vlan(proto) && depth < 2; depth++) {
+		if (!pskb_may_pull(skb, nhoff + VLAN_HLEN))
+			return 0;
+		proto = ((struct vlan_hdr *)(skb->data + nhoff))->h_vlan_encapsulated_proto;
+		nhoff += VLAN_HLEN;
+	}
+
+	if (proto == htons(ETH_P_IP) &&
+	    FIELD_GET(OFNIC_RXC_L3_MASK, status) == OFNIC_RXC_L3_IPV4) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, nhoff + sizeof(*iph)))
+			return 0;
+		iph = (const struct iphdr *)(skb->data + nhoff);
+		if (iph->ihl < 5 || iph->protocol != IPPROTO_TCP)
+			return 0;
+		thoff = nhoff + iph->ihl * 4;
+		shinfo->gso_type = SKB_GSO_TCPV4;
+	} else if (proto == htons(ETH_P_IPV6) &&
+		   FIELD_GET(OFNIC_RXC_L3_MASK, status) == OFNIC_RXC_L3_IPV6) {
+		__be16 frag_off;
+		u8 nexthdr;
+		int off;
+
+		if (!pskb_may_pull(skb, nhoff + sizeof(struct ipv6hdr)))
+			return 0;
+		nexthdr = ((const struct ipv6hdr *)(skb->data + nhoff))->nexthdr;
+		off = ipv6_skip_exthdr(skb, nhoff + sizeof(struct ipv6hdr), &nexthdr, &frag_off);
+		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
+			return 0;
+		thoff = off;
+		shinfo->gso_type = SKB_GSO_TCPV6;
+	} else {
+		return 0;
+	}
+
+	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
+		return 0;
+	hlen = thoff + __tcp_hdrlen((struct tcphdr *)(skb->data + thoff));
+	if (hlen < thoff + sizeof(*th) || !pskb_may_pull(skb, hlen) || skb->len <= hlen)
+		return 0;
+
+	skb_set_network_header(skb, nhoff);
+	skb_set_transport_header(skb, thoff);
+	th = tcp_hdr(skb);
+	shinfo->gso_size = mss;
+	shinfo->gso_segs = segs;
+
+	if (!gro) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		if (th->cwr)
+			shinfo->gso_type |= SKB_GSO_TCP_ECN;
+		return hlen;
+	}
+
+	if (shinfo->gso_type & SKB_GSO_TCPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		th->check = ~tcp_v4_check(skb->len - thoff, iph->saddr, iph->daddr, 0);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		th->check = ~tcp_v6_check(skb->len - thoff, &ip6h->saddr, &ip6h->daddr, 0);
+	}
+	NAPI_GRO_CB(skb)->count = segs;
+	tcp_gro_complete(skb);
+
+	return hlen;
+}
+
+/* The packet is whole: metadata from its first completion (ring->first), then up the stack */
+static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *cnt)
+{
+	const struct ofnic_rx_cmpl *cmpl = &ring->first;
+	netdev_features_t features = ring->netdev->features;
+	u32 status = le32_to_cpu(cmpl->status);
+	unsigned int len = skb->len;	/* with the Ethernet header, as the device counts */
+	unsigned int hlen;
+	bool gro;
+
+	skb_record_rx_queue(skb, ring->qid);
+	if (features & NETIF_F_RXHASH)
+		ofnic_rx_hash(skb, cmpl, status);
+	/* a tag the device stripped is the packet's whatever the feature says now */
+	if (status & OFNIC_RXC_VLAN)
+		__vlan_hwaccel_put_tag(skb, htons(ETH_P_8021Q), le16_to_cpu(cmpl->vlan_tci));
+	skb->protocol = eth_type_trans(skb, ring->netdev);
+
+	if (status & OFNIC_RXC_COALESCED) {
+		/* while LRO is switched to HW-GRO the feature bits may lag: GRO unless LRO */
+		gro = !(features & NETIF_F_LRO);
+		hlen = ofnic_rx_rsc(skb, cmpl, status, gro);
+		if (unlikely(!hlen)) {
+			netdev_err_once(ring->netdev, "RX queue %u: bad coalesced packet\n",
+					ring->qid);
+			cnt[OFNIC_S_RX_BAD_CMPL]++;
+			cnt[OFNIC_S_RX_DROPS]++;
+			napi_consume_skb(skb, 1);
+			return;
+		}
+		if (gro) {
+			cnt[OFNIC_S_RX_GRO_PKTS]++;
+			cnt[OFNIC_S_RX_GRO_BYTES] += len;
+			cnt[OFNIC_S_RX_GRO_WIRE_PKTS] += skb_shinfo(skb)->gso_segs;
+			cnt[OFNIC_S_RX_GRO_WIRE_BYTES] += len +
+				(skb_shinfo(skb)->gso_segs - 1) * (ETH_HLEN + hlen);
+		} else {
+			cnt[OFNIC_S_RX_LRO_PKTS]++;
+			cnt[OFNIC_S_RX_LRO_SEGS] += skb_shinfo(skb)->gso_segs;
+			cnt[OFNIC_S_RX_CSUM_OK]++;
+		}
+	} else if (features & NETIF_F_RXCSUM) {
+		ofnic_rx_csum(skb, status, cnt);
+	} else {
+		cnt[OFNIC_S_RX_CSUM_NONE]++;
+	}
+
+	cnt[OFNIC_S_RX_PACKETS]++;
+	cnt[OFNIC_S_RX_BYTES] += len;
+	napi_gro_receive(&ring->qv->napi, skb);
+}
+
 /* Start a packet with its first buffer, which also carries the metadata */
 static struct sk_buff *ofnic_rx_first(struct ofnic_ring *ring, struct page *page,
 				      unsigned int offset, const struct ofnic_rx_cmpl *cmpl,
-				      u32 status, unsigned int len)
+				      unsigned int len)
 {
 	struct sk_buff *skb;
 	void *va;
@@ -549,20 +725,57 @@ static struct sk_buff *ofnic_rx_first(struct ofnic_ring *ring, struct page *page
 	skb_mark_for_recycle(skb);
 	skb_reserve(skb, OFNIC_RX_HEADROOM);
 	__skb_put(skb, len);
-	ofnic_rx_hash(ring, skb, cmpl, status);
+	ring->first = *cmpl;
+	ring->frag_skb = skb;
 
 	return skb;
+}
+
+/*
+ * Add a further buffer of the packet. A coalesced packet can take more buffers than an skb
+ * has frags (MAX_SKB_FRAGS): the rest go to skbs chained on the frag_list.
+ */
+static bool ofnic_rx_add_buf(struct ofnic_ring *ring, struct sk_buff *skb, struct page *page,
+			     unsigned int offset, unsigned int len)
+{
+	struct sk_buff *tail = ring->frag_skb;
+
+	if (unlikely(skb->len + len > OFNIC_RX_MAX_LEN))
+		return false;
+
+	if (skb_shinfo(tail)->nr_frags == MAX_SKB_FRAGS) {
+		struct sk_buff *nskb = napi_alloc_skb(&ring->qv->napi, 0);
+
+		if (unlikely(!nskb))
+			return false;
+		skb_mark_for_recycle(nskb);
+		if (tail == skb)
+			skb_shinfo(skb)->frag_list = nskb;
+		else
+			tail->next = nskb;
+		skb->truesize += nskb->truesize;
+		ring->frag_skb = nskb;
+		tail = nskb;
+	}
+
+	skb_add_rx_frag(tail, skb_shinfo(tail)->nr_frags, page, offset + OFNIC_RX_HEADROOM, len,
+			OFNIC_RX_TRUESIZE);
+	if (tail != skb) {
+		skb->len += len;
+		skb->data_len += len;
+		skb->truesize += OFNIC_RX_TRUESIZE;
+	}
+
+	return true;
 }
 
 static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 {
 	struct ofnic_qstats *stats = ring->stats;
 	struct sk_buff *skb = ring->skb;
-	u64 pkts = 0, bytes = 0;
-	unsigned int multi = 0;
-	unsigned int drops = 0;
+	u64 cnt[OFNIC_RX_NUM] = {};
 	u32 head = ring->head;
-	unsigned int bad = 0;
+	unsigned int i;
 	int done = 0;
 
 	while (done < budget && head != ring->tail) {
@@ -592,16 +805,14 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 		if (!skb) {
 			if (unlikely(len < ETH_HLEN))
 				goto discard;
-			skb = ofnic_rx_first(ring, page, buf->offset, &slot->cmpl, status, len);
+			skb = ofnic_rx_first(ring, page, buf->offset, &slot->cmpl, len);
 			if (unlikely(!skb))
 				goto discard;
 		} else if (len) {
-			if (unlikely(skb_shinfo(skb)->nr_frags >= MAX_SKB_FRAGS))
+			if (unlikely(!ofnic_rx_add_buf(ring, skb, page, buf->offset, len)))
 				goto discard;
-			skb_add_rx_frag(skb, skb_shinfo(skb)->nr_frags, page,
-					buf->offset + OFNIC_RX_HEADROOM, len,
-					OFNIC_RX_TRUESIZE);
-			multi += skb_shinfo(skb)->nr_frags == 1;
+			/* counted at its second buffer */
+			cnt[OFNIC_S_RX_MULTI_BUF] += skb->data_len == len;
 		} else {
 			page_pool_recycle_direct(ring->pp, page);
 		}
@@ -609,10 +820,7 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 		if (!(status & OFNIC_RXC_EOP))
 			continue;
 
-		pkts++;
-		bytes += skb->len;	/* with the Ethernet header, as the device counts */
-		skb->protocol = eth_type_trans(skb, ring->netdev);
-		napi_gro_receive(&ring->qv->napi, skb);
+		ofnic_rx_deliver(ring, skb, cnt);
 		skb = NULL;
 		done++;
 		continue;
@@ -621,8 +829,8 @@ discard:
 		/* drop the whole packet: this buffer and the rest up to EOP */
 		if (!ring->discard) {
 			if (len > OFNIC_RX_BUF_SIZE)
-				bad++;
-			drops++;
+				cnt[OFNIC_S_RX_BAD_CMPL]++;
+			cnt[OFNIC_S_RX_DROPS]++;
 		}
 		page_pool_recycle_direct(ring->pp, page);
 		if (skb) {
@@ -637,17 +845,93 @@ discard:
 	ring->head = head;
 
 	u64_stats_update_begin(&stats->rx.syncp);
-	stats->rx.v[OFNIC_S_RX_PACKETS] += pkts;
-	stats->rx.v[OFNIC_S_RX_BYTES] += bytes;
-	stats->rx.v[OFNIC_S_RX_MULTI_BUF] += multi;
-	stats->rx.v[OFNIC_S_RX_DROPS] += drops;
-	stats->rx.v[OFNIC_S_RX_BAD_CMPL] += bad;
+	for (i = 0; i < OFNIC_RX_NUM; i++)
+		stats->rx.v[i] += cnt[i];
 	u64_stats_update_end(&stats->rx.syncp);
 
 	if (ofnic_rx_unused(ring) >= OFNIC_RX_REFILL_BATCH)
 		ofnic_rx_fill(ring, GFP_ATOMIC | __GFP_NOWARN);
 
 	return done;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * Interrupt moderation
+ */
+
+/* Program queue q's moderation from what ethtool -C set, or DIM's start if adaptive */
+void ofnic_coal_apply(struct ofnic_priv *priv, u16 q)
+{
+	const struct ofnic_coal *rx = &priv->rx_coal[q];
+	const struct ofnic_coal *tx = &priv->tx_coal[q];
+	struct dim_cq_moder m;
+
+	if (!(priv->caps & OFNIC_CAP_ITR))
+		return;
+
+	if (rx->adaptive) {
+		m = net_dim_get_def_rx_moderation(DIM_CQ_PERIOD_MODE_START_FROM_EQE);
+		ofnic_hw_set_itr(priv, OFNIC_RXQ(q), m.usec, m.pkts);
+	} else {
+		ofnic_hw_set_itr(priv, OFNIC_RXQ(q), rx->usecs, rx->frames);
+	}
+
+	if (tx->adaptive) {
+		m = net_dim_get_def_tx_moderation(DIM_CQ_PERIOD_MODE_START_FROM_EQE);
+		ofnic_hw_set_itr(priv, OFNIC_TXQ(q), m.usec, m.pkts);
+	} else {
+		ofnic_hw_set_itr(priv, OFNIC_TXQ(q), tx->usecs, tx->frames);
+	}
+}
+
+static void ofnic_rx_dim_work(struct work_struct *work)
+{
+	struct dim *dim = container_of(work, struct dim, work);
+	struct ofnic_q_vector *qv = container_of(dim, struct ofnic_q_vector, rx_dim);
+	struct dim_cq_moder m = net_dim_get_rx_moderation(dim->mode, dim->profile_ix);
+
+	/* adaptive moderation may have been turned off since (ofnic_coal_set()) */
+	if (READ_ONCE(qv->priv->rx_coal[qv->idx].adaptive))
+		ofnic_hw_set_itr(qv->priv, OFNIC_RXQ(qv->idx), m.usec, m.pkts);
+	dim->state = DIM_START_MEASURE;
+}
+
+static void ofnic_tx_dim_work(struct work_struct *work)
+{
+	struct dim *dim = container_of(work, struct dim, work);
+	struct ofnic_q_vector *qv = container_of(dim, struct ofnic_q_vector, tx_dim);
+	struct dim_cq_moder m = net_dim_get_tx_moderation(dim->mode, dim->profile_ix);
+
+	if (READ_ONCE(qv->priv->tx_coal[qv->idx].adaptive))
+		ofnic_hw_set_itr(qv->priv, OFNIC_TXQ(qv->idx), m.usec, m.pkts);
+	dim->state = DIM_START_MEASURE;
+}
+
+void ofnic_dim_init(struct ofnic_q_vector *qv)
+{
+	INIT_WORK(&qv->rx_dim.work, ofnic_rx_dim_work);
+	qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
+	INIT_WORK(&qv->tx_dim.work, ofnic_tx_dim_work);
+	qv->tx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
+}
+
+/* At the end of a poll: feed DIM with what the queues have done so far */
+static void ofnic_dim_update(struct ofnic_q_vector *qv)
+{
+	struct ofnic_priv *priv = qv->priv;
+	struct dim_sample sample = {};
+	const u64 *v;
+
+	if (READ_ONCE(priv->rx_coal[qv->idx].adaptive)) {
+		v = qv->rx.stats->rx.v;
+		dim_update_sample(qv->events, v[OFNIC_S_RX_PACKETS], v[OFNIC_S_RX_BYTES], &sample);
+		net_dim(&qv->rx_dim, sample);
+	}
+	if (READ_ONCE(priv->tx_coal[qv->idx].adaptive)) {
+		v = qv->tx.stats->tx_cmpl.v;
+		dim_update_sample(qv->events, v[OFNIC_S_TX_PACKETS], v[OFNIC_S_TX_BYTES], &sample);
+		net_dim(&qv->tx_dim, sample);
+	}
 }
 
 int ofnic_poll(struct napi_struct *napi, int budget)
@@ -668,8 +952,10 @@ int ofnic_poll(struct napi_struct *napi, int budget)
 	if (unlikely(qv->rx.head == qv->rx.tail))
 		return budget;
 
-	if (napi_complete_done(napi, work))
+	if (napi_complete_done(napi, work)) {
+		ofnic_dim_update(qv);
 		ofnic_vec_arm(qv->priv, qv->vec);
+	}
 
 	return work;
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Traffic for the ofnic RX offload test (selftests/guest/rx_offloads.sh), run in the guest.
+
+  rxgen.py udp-flows DST DPORT NDPORTS NSRC COUNT [SIZE]
+        COUNT datagrams of SIZE bytes (default 64) on each of NDPORTS x NSRC flows: destination
+        ports DPORT..DPORT+NDPORTS-1, NSRC source sockets (ephemeral source ports); prints the
+        number of datagrams sent
+  rxgen.py bad-csum DST PORT COUNT
+        COUNT UDP datagrams whose checksum is wrong, from a raw socket (no offload touches it)
+  rxgen.py qstats CLI IFINDEX
+        the device's queue statistics from the netdev netlink family, through the kselftest
+        ynl CLI at CLI (.../net/lib/ynl): one JSON object {"dev": {...}, "queues": [...]}
+"""
+import json
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def udp_flows(dst, dport, ndports, nsrc, count, size=64):
+    socks = [socket.socket(family(dst), socket.SOCK_DGRAM) for _ in range(nsrc)]
+    payload = bytes(size)
+    sent = 0
+    for _ in range(count):
+        for s in socks:
+            for p in range(ndports):
+                try:
+                    s.sendto(payload, (dst, dport + p))
+                    sent += 1
+                except OSError:
+                    pass
+                # a TCG guest drains its queues slowly: do not overrun the qdisc
+                if sent % 32 == 0:
+                    time.sleep(0.005)
+    print(sent)
+
+
+def bad_csum(dst, port, count):
+    fam = family(dst)
+    s = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_UDP)
+    payload = b"ofnic-bad-checksum"
+    # any fixed value is wrong for at least all but one payload; 0 would mean "none" on IPv4
+    hdr = struct.pack("!HHHH", 40000, port, 8 + len(payload), 0x1234)
+    for _ in range(count):
+        s.sendto(hdr + payload, (dst, 0))
+        time.sleep(0.01)
+
+
+def qstats(cli, ifindex):
+    spec = os.path.join(cli, "..", "specs", "netdev.yaml")
+
+    def dump(scope):
+        req = {"ifindex": ifindex}
+        if scope:
+            req["scope"] = [scope]
+        out = subprocess.run([sys.executable, os.path.join(cli, "cli.py"), "--spec", spec,
+                              "--no-schema", "--output-json", "--dump", "qstats-get",
+                              "--json", json.dumps(req)],
+                             check=True, capture_output=True, text=True).stdout
+        return json.loads(out)
+
+    print(json.dumps({"dev": dump(None)[0], "queues": dump("queue")}))
+
+
+def main(argv):
+    cmd, a = argv[1], argv[2:]
+    if cmd == "udp-flows":
+        udp_flows(a[0], int(a[1]), int(a[2]), int(a[3]), int(a[4]),
+                  int(a[5]) if len(a) > 5 else 64)
+    elif cmd == "bad-csum":
+        bad_csum(a[0], int(a[1]), int(a[2]))
+    elif cmd == "qstats":
+        qstats(a[0], int(a[1]))
+    else:
+        sys.exit("unknown command " + cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
