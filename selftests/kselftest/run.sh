@@ -50,8 +50,8 @@ TESTS=(
 )
 
 # The whole run stops starting tests after this many seconds (tests are also capped by what is
-# left of it), so that it fits in ~15 min of TCG guest time even if several tests hang.
-BUDGET=${KSFT_BUDGET:-840}
+# left of it), so that it fits in ~25 min of TCG guest time even if several tests hang.
+BUDGET=${KSFT_BUDGET:-1500}
 filters=("$@")
 selected() {
 	[ ${#filters[@]} = 0 ] && return 0
