@@ -206,8 +206,10 @@
 #define OFNIC_STATS_CMD_DUMP		0x00000001
 
 /*
- * UDP tunnel port table: entry n at OFNIC_REG_TUNNEL_PORT(n). UDP packets to one of these
- * destination ports are parsed as tunnels on RX (inner checksum, inner RSS).
+ * UDP tunnel port table: entry n at OFNIC_REG_TUNNEL_PORT(n) (reset value 0: unused). With
+ * OFNIC_OFFLOAD_TUNNEL_RX, UDP packets to the port of a VXLAN or GENEVE entry are parsed as
+ * tunnels on RX (see "Tunnels" below); TX does not need the table. GENEVE entries need
+ * OFNIC_CAP_GENEVE; an entry of an unknown type, or GENEVE without the capability, is unused.
  */
 #define OFNIC_REG_TUNNEL_PORT(n)	(0x0100 + 4 * (n))
 #define OFNIC_TUNNEL_PORT_MASK		0x0000ffff	/* UDP port, host order */
@@ -407,11 +409,36 @@ struct ofnic_tx_desc {
  *    counter that starts at a random value at reset and advances by 1 for each fragmented
  *    UFO6 packet (all its fragments share it).
  *
+ * Tunnels (OFNIC_TXC_TUNNEL: a UDP tunnel such as VXLAN or GENEVE, any tunnel header; the port
+ * table is not consulted). The outer IP version is given by OUTER_IPV6, the inner one by the
+ * SEG_* type (or, without segmentation, read from the inner header). Headers: l2_len (outer
+ * Ethernet), l3_len (outer IP, ending in UDP), tun_len (outer UDP header + tunnel header +
+ * inner Ethernet header, at least 8 and even), in_l3_len (inner IP), l4_len (inner L4).
+ *  - Segmentation (SEG_TCP4/6, SEG_UDP4/6; needs OFNIC_CAP_TUNNEL_TSO): the inner headers are
+ *    treated exactly as for plain TSO/USO (FIXEDID applies to the inner IPv4 ID only). In
+ *    every frame the device also sets the outer IPv4 total length, ID (the first ID + n,
+ *    always) and header checksum, or the outer IPv6 payload length, and the outer UDP length;
+ *    the outer UDP checksum is computed over the whole outer UDP datagram with
+ *    OUTER_UDP_CSUM (needs OFNIC_CAP_TUNNEL_OUTER_CSUM; 0 is sent as 0xffff) and set to 0
+ *    without it. Every other byte (tunnel header, inner Ethernet header, outer TTL/TOS/DF,
+ *    UDP ports) is copied.
+ *  - Without segmentation (needs OFNIC_CAP_TUNNEL_CSUM): IP4_CSUM computes the inner IPv4
+ *    header checksum, OUTER_IP4_CSUM the outer one, L4_CSUM works at csum_start/csum_offset
+ *    as always (the inner L4 checksum), then OUTER_UDP_CSUM computes the outer UDP checksum
+ *    over the result. Inner checksums alone need no TUNNEL bit: csum_start may point
+ *    anywhere.
+ * Validation as for plain packets, applied to the outer headers (Ethernet, IP version of
+ * OUTER_IPV6, IHL or extension headers, not a fragment, protocol UDP) and to the inner ones
+ * (IP version of SEG_*, IHL or extension headers, not a fragment, TCP data offset or UDP
+ * length); l2 + l3 + tun + in_l3 + l4 lengths within OFNIC_TX_MAX_HDR_LEN and the packet.
+ * Counters: TX_TUNNEL_PKTS (tunnel packets sent), TX_TUNNEL_SEGS (their frames); segmented
+ * ones also count in TX_TSO_* / TX_USO_*.
+ *
  * Validation (before anything is sent: a refused packet sends no frame). The packet is dropped,
  * logged as a guest error and counted in
  *  - OFNIC_GSTAT_TX_DROP_DESC: reserved offload bits (15:13), SEG_* > 6, OUTER_* without
  *    TUNNEL, L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_*;
- *  - OFNIC_GSTAT_TX_DROP_UNSUPP: TUNNEL (tunnel offloads are not implemented yet), an offload
+ *  - OFNIC_GSTAT_TX_DROP_UNSUPP: TUNNEL with SEG_UFO4/6, an offload
  *    whose capability is clear, TSO with CWR without TSO_ECN, an IPv6 routing header with
  *    segments left (the pseudo-header destination would not be the IPv6 header's);
  *  - OFNIC_GSTAT_TX_DROP_HDR: tun_len/in_l3_len not 0 without TUNNEL; l2_len that is not the
@@ -519,9 +546,31 @@ struct ofnic_tx_ctx_desc {
  * rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: room for a new flow, queue disable or
  * coalescing turned off); per queue RX_GRO_* (frames, bytes, and the segments they held).
  *
+ * Tunnels (OFNIC_CAP_TUNNEL_RX, OFNIC_OFFLOAD_TUNNEL_RX). A frame whose outer IP packet (not a
+ * fragment) is UDP to a port in the tunnel port table is a tunnel packet if its tunnel header
+ * is well formed: VXLAN (RFC 7348) an 8-byte header with the I flag set, then an Ethernet
+ * frame; GENEVE (RFC 8926) version 0, protocol type 0x6558 (Ethernet), 8 + 4 * opt_len bytes
+ * of header, then an Ethernet frame. The inner Ethernet frame is parsed like the outer one
+ * (802.1Q tags, IPv4/IPv6, extension headers, TCP/UDP/SCTP). For a tunnel packet:
+ *  - completion status has OFNIC_RXC_TUNNEL; the hash, the hash type and the L3/L4 types are
+ *    those of the inner packet (RSS hashes the inner addresses and ports with the fields
+ *    selected for the inner flow type). ntuple rules match the outer headers.
+ *  - checksums: the outer IPv4 header, the outer UDP checksum (0 means none, over IPv4 and
+ *    IPv6 alike as RFC 6935 allows for tunnels), the inner IPv4 header and the inner L4
+ *    checksum are checked. CSUM_ERR if any checked one is wrong. Otherwise IP_CSUM_OK if every
+ *    IPv4 header checked is right, and L4_CSUM_OK with CSUM_LEVEL = 1 if the inner L4 checksum
+ *    was verified (the outer UDP counts as the first level, verified or zero, as the Linux
+ *    stack consumes it); L4_CSUM_OK with CSUM_LEVEL = 0 if only a non-zero outer UDP
+ *    checksum was verified (the inner packet is an IP fragment or not TCP/UDP/SCTP).
+ *  - tunnel packets are never coalesced (LRO/HW_GRO hold plain TCP only).
+ * Counter: RX_TUNNEL (frames parsed as tunnel packets).
+ *
  * RX offload capabilities (bits 10..17) are on by default; properties clear them:
  *   -device ofnic,rx-csum=off,lro=off,hw-gro=off,rx-vlan=off,rss-contexts=off,ntuple=off
  * (rx-vlan clears VLAN_STRIP and VLAN_FILTER; rx-csum=off also clears LRO and HW_GRO).
+ * Tunnel capabilities (bits 18..22 and 25) are on by default; tunnel=off clears them all,
+ * geneve=off only GENEVE entries, tunnel-tso=off TUNNEL_TSO, tunnel-outer-csum=off
+ * TUNNEL_OUTER_CSUM.
  */
 
 /* ------------------------------------------------------------------------------------------
@@ -625,6 +674,8 @@ enum ofnic_gstat {
 	OFNIC_GSTAT_RX_DROP_DMA,	/* rx_drop_dma_error */
 	OFNIC_GSTAT_RX_DROP_DISABLED,	/* rx_drop_device_disabled */
 	OFNIC_GSTAT_RING_ERRORS,	/* ring_errors */
+	OFNIC_GSTAT_RX_TUNNEL,		/* rx_tunnel_packets */
+	OFNIC_GSTAT_TX_TUNNEL_SEGS,	/* tx_tunnel_segments */
 	OFNIC_GSTAT_NUM
 };
 
