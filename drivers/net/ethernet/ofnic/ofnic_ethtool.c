@@ -55,6 +55,8 @@ static const char * const ofnic_gstat_names[OFNIC_GSTAT_NUM] = {
 	[OFNIC_GSTAT_RX_DROP_DMA]	= "rx_drop_dma_error",
 	[OFNIC_GSTAT_RX_DROP_DISABLED]	= "rx_drop_device_disabled",
 	[OFNIC_GSTAT_RING_ERRORS]	= "ring_errors",
+	[OFNIC_GSTAT_RX_TUNNEL]		= "rx_tunnel_packets",
+	[OFNIC_GSTAT_TX_TUNNEL_SEGS]	= "tx_tunnel_segments",
 };
 
 static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {
