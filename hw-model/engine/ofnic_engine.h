@@ -219,12 +219,14 @@ enum ofnic_txo_err {
     OFNIC_TXOE_RESERVED,     /* reserved offload bits, bad SEG_* value */
     OFNIC_TXOE_CONFLICT,     /* L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_* */
     /* OFNIC_GSTAT_TX_DROP_UNSUPP */
-    OFNIC_TXOE_TUNNEL,       /* tunnel offloads: not implemented */
+    OFNIC_TXOE_TUNNEL,       /* UFO inside a tunnel */
     OFNIC_TXOE_NO_CAP,       /* requested offload's capability is clear */
     OFNIC_TXOE_CWR,          /* TSO with CWR set and no OFNIC_CAP_TSO_ECN */
     OFNIC_TXOE_RTHDR,        /* IPv6 routing header with segments left */
     /* OFNIC_GSTAT_TX_DROP_HDR */
     OFNIC_TXOE_TUN_LENS,     /* tun_len/in_l3_len without TUNNEL */
+    OFNIC_TXOE_TUN_LEN,      /* tun_len < 8 or odd */
+    OFNIC_TXOE_OUTER_PROTO,  /* outer IP protocol of a tunnel is not UDP */
     OFNIC_TXOE_L2_LEN,       /* l2_len disagrees with the Ethernet header */
     OFNIC_TXOE_HDR_TOO_LONG, /* l2 + l3 + l4 > OFNIC_TX_MAX_HDR_LEN */
     OFNIC_TXOE_HDR_TRUNC,    /* headers run past the end of the packet */
@@ -340,6 +342,9 @@ struct ofnic_pkt_info {
  * found.
  */
 int ofnic_parse(const uint8_t *buf, size_t len, struct ofnic_pkt_info *pi);
+/* The same for an Ethernet frame at buf + start (offsets stay from buf). */
+int ofnic_parse_at(const uint8_t *buf, size_t len, size_t start,
+                   struct ofnic_pkt_info *pi);
 
 /*
  * Toeplitz hash and RSS.
@@ -390,6 +395,8 @@ struct ofnic_rx_cfg {
     const uint32_t *vlan_filter;                /* OFNIC_VLAN_FILTER_REGS */
     struct ofnic_rss_ctx *rss;                  /* OFNIC_RSS_MAX_CONTEXTS */
     const uint32_t (*ntuple)[OFNIC_NTUPLE_REGS]; /* OFNIC_NTUPLE_MAX_RULES */
+    const uint32_t *tunnel_ports; /* OFNIC_TUNNEL_PORTS entries (TUNNEL_RX) */
+    bool geneve;                  /* GENEVE entries are valid */
 };
 
 enum ofnic_rx_verdict {
@@ -409,6 +416,8 @@ struct ofnic_rx_result {
     int rule;          /* the ntuple rule that matched, or -1 */
     bool bad_rule;     /* it names a queue or context that does not exist */
     uint32_t bad_queue; /* a queue number >= queues that was wrapped, or 0 */
+    bool tunnel;       /* a tunnel packet: inner is its inner frame */
+    struct ofnic_pkt_info inner;
 };
 
 /*

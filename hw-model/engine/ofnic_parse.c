@@ -160,24 +160,30 @@ truncated:
 
 int ofnic_parse(const uint8_t *buf, size_t len, struct ofnic_pkt_info *pi)
 {
-    size_t off = ETH_HLEN;
+    return ofnic_parse_at(buf, len, 0, pi);
+}
+
+int ofnic_parse_at(const uint8_t *buf, size_t len, size_t start,
+                   struct ofnic_pkt_info *pi)
+{
+    size_t off = start + ETH_HLEN;
     uint16_t et;
 
     memset(pi, 0, sizeof(*pi));
     pi->flow = OFNIC_FLOW_NONE;
-    if (len < ETH_HLEN) {
+    if (start > 0xffff || len < off) {
         return -1;
     }
-    if (buf[0] & 1) {
+    if (buf[start] & 1) {
         static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-        if (!memcmp(buf, bcast, 6)) {
+        if (!memcmp(buf + start, bcast, 6)) {
             pi->broadcast = true;
         } else {
             pi->multicast = true;
         }
     }
-    et = ofnic_get_be16(buf + 12);
+    et = ofnic_get_be16(buf + start + 12);
     while ((et == ETH_P_8021Q || et == ETH_P_8021AD) &&
            pi->nvlans < OFNIC_PARSE_MAX_VLANS) {
         if (len < off + 4) {

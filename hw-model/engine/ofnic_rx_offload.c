@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ofnic engine: RX classification. VLAN filter and strip, checksum validation,
- * ntuple rules and RSS queue selection (datasheet "Receive pipeline").
+ * ofnic engine: RX classification. VLAN filter and strip, UDP tunnel parsing,
+ * checksum validation, ntuple rules and RSS queue selection (datasheet
+ * "Receive pipeline").
  */
 #include "ofnic_engine.h"
 
@@ -10,6 +11,11 @@
 #define IPPROTO_TCP_ 6
 #define IPPROTO_UDP_ 17
 #define IPPROTO_SCTP_ 132
+#define UDP_HLEN 8
+#define VXLAN_HLEN 8
+#define VXLAN_FLAG_I 0x08
+#define GENEVE_HLEN 8
+#define ETH_P_TEB 0x6558
 
 /* ntuple rule words (datasheet OFNIC_REG_NTUPLE_*) */
 #define NT_CTRL 0
@@ -108,6 +114,76 @@ uint32_t ofnic_rx_csum(const uint8_t *buf, size_t len,
     return res | OFNIC_RXC_L4_CSUM_OK;
 }
 
+/*
+ * The offset of the inner Ethernet frame of a UDP tunnel packet to a port of
+ * the tunnel port table, or 0. end bounds the outer IP packet.
+ */
+static size_t tunnel_inner(const struct ofnic_rx_cfg *cfg, const uint8_t *buf,
+                           size_t end, const struct ofnic_pkt_info *pi)
+{
+    size_t th, inner;
+    unsigned int n, type = OFNIC_TUNNEL_TYPE_NONE;
+
+    if (!(cfg->offload & OFNIC_OFFLOAD_TUNNEL_RX) || !cfg->tunnel_ports ||
+        pi->l4 != OFNIC_RXC_L4_UDP || pi->frag || !end) {
+        return 0;
+    }
+    for (n = 0; n < OFNIC_TUNNEL_PORTS; n++) {
+        uint32_t e = cfg->tunnel_ports[n];
+
+        type = field_get(e, OFNIC_TUNNEL_TYPE_MASK);
+        if ((e & OFNIC_TUNNEL_PORT_MASK) == pi->dport &&
+            (type == OFNIC_TUNNEL_TYPE_VXLAN ||
+             (type == OFNIC_TUNNEL_TYPE_GENEVE && cfg->geneve))) {
+            break;
+        }
+    }
+    if (n == OFNIC_TUNNEL_PORTS) {
+        return 0;
+    }
+    th = (size_t)pi->l4_off + UDP_HLEN;
+    if (type == OFNIC_TUNNEL_TYPE_VXLAN) {
+        if (end < th + VXLAN_HLEN || !(buf[th] & VXLAN_FLAG_I)) {
+            return 0;
+        }
+        inner = th + VXLAN_HLEN;
+    } else {
+        if (end < th + GENEVE_HLEN || (buf[th] >> 6) != 0 ||
+            ofnic_get_be16(buf + th + 2) != ETH_P_TEB) {
+            return 0;
+        }
+        inner = th + GENEVE_HLEN + (size_t)(buf[th] & 0x3f) * 4;
+    }
+    return inner + 14 <= end ? inner : 0;
+}
+
+/*
+ * Checksums of a tunnel packet (datasheet "Tunnels"): the outer IPv4 header
+ * and UDP checksum (0: none), the inner IPv4 header and L4 checksum.
+ */
+static uint32_t tunnel_csum(const uint8_t *buf, size_t end,
+                            const struct ofnic_pkt_info *pi,
+                            const struct ofnic_pkt_info *in)
+{
+    struct ofnic_pkt_info o = *pi;
+    bool zero = ofnic_get_be16(buf + pi->l4_off + 6) == 0;
+    uint32_t oc, ic, unused;
+
+    if (zero) {
+        o.l4 = OFNIC_RXC_L4_OTHER; /* over IPv6 too (RFC 6935) */
+    }
+    oc = ofnic_rx_csum(buf, end, &o, &unused);
+    ic = ofnic_rx_csum(buf, end, in, &unused);
+    if ((oc | ic) & OFNIC_RXC_CSUM_ERR) {
+        return OFNIC_RXC_CSUM_ERR;
+    }
+    if ((ic & OFNIC_RXC_L4_CSUM_OK) && (zero || (oc & OFNIC_RXC_L4_CSUM_OK))) {
+        return ((oc | ic) & OFNIC_RXC_IP_CSUM_OK) | OFNIC_RXC_L4_CSUM_OK |
+               (1u << 6); /* CSUM_LEVEL 1 */
+    }
+    return (oc | ic) & (OFNIC_RXC_IP_CSUM_OK | OFNIC_RXC_L4_CSUM_OK);
+}
+
 static bool vlan_admitted(const uint32_t *filter, uint16_t tci)
 {
     unsigned int vid = tci & 0xfff;
@@ -187,7 +263,9 @@ enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
                                         struct ofnic_rx_result *res)
 {
     struct ofnic_pkt_info *pi = &res->pi;
+    const struct ofnic_pkt_info *hpi = pi; /* what RSS hashes */
     unsigned int htype = OFNIC_RXC_HASH_NONE, r;
+    size_t inner = 0, end = 0;
     uint32_t queue = 0, hash = 0;
 
     memset(res, 0, sizeof(*res));
@@ -217,9 +295,25 @@ enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
         }
     }
 
+    /* Tunnels: the inner frame, for checksums and RSS. */
+    if (pi->l4 == OFNIC_RXC_L4_UDP) {
+        end = ip_end(res->frame, res->len, pi);
+        inner = tunnel_inner(cfg, res->frame, end, pi);
+    }
+    if (inner) {
+        res->tunnel = true;
+        ofnic_parse_at(res->frame, end, inner, &res->inner);
+        hpi = &res->inner;
+        res->meta.status |= OFNIC_RXC_TUNNEL;
+    }
+
     /* 4. Checksums. */
     if ((cfg->offload & OFNIC_OFFLOAD_RX_CSUM) || cfg->need_csum) {
-        res->csum = ofnic_rx_csum(res->frame, res->len, pi, &res->pay_sum);
+        if (res->tunnel) {
+            res->csum = tunnel_csum(res->frame, end, pi, &res->inner);
+        } else {
+            res->csum = ofnic_rx_csum(res->frame, res->len, pi, &res->pay_sum);
+        }
         if (cfg->offload & OFNIC_OFFLOAD_RX_CSUM) {
             res->meta.status |= res->csum;
         }
@@ -253,7 +347,7 @@ enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
                     if (cfg->offload & OFNIC_OFFLOAD_RSS) {
                         uint32_t unused;
 
-                        htype = rss_hash(&cfg->rss[0], res->frame, pi, &hash,
+                        htype = rss_hash(&cfg->rss[0], res->frame, hpi, &hash,
                                          &unused);
                     }
                     goto steered;
@@ -261,7 +355,7 @@ enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
                 break;
             case OFNIC_NTUPLE_ACTION_CONTEXT:
                 if (c < OFNIC_RSS_MAX_CONTEXTS && cfg->rss[c].enabled) {
-                    htype = rss_hash(&cfg->rss[c], res->frame, pi, &hash,
+                    htype = rss_hash(&cfg->rss[c], res->frame, hpi, &hash,
                                      &queue);
                     queue += q;
                     goto steered;
@@ -272,7 +366,7 @@ enum ofnic_rx_verdict ofnic_rx_classify(const struct ofnic_rx_cfg *cfg,
         }
     }
     if (cfg->offload & OFNIC_OFFLOAD_RSS) {
-        htype = rss_hash(&cfg->rss[0], res->frame, pi, &hash, &queue);
+        htype = rss_hash(&cfg->rss[0], res->frame, hpi, &hash, &queue);
     }
 steered:
     if (res->rule >= 0 && !res->bad_rule) {
@@ -284,7 +378,7 @@ steered:
     }
     res->queue = queue;
     res->meta.rss_hash = hash;
-    res->meta.status |= htype << 8 | (uint32_t)pi->l3 << 12 |
-                        (uint32_t)pi->l4 << 16;
+    res->meta.status |= htype << 8 | (uint32_t)hpi->l3 << 12 |
+                        (uint32_t)hpi->l4 << 16;
     return OFNIC_RXV_PASS;
 }

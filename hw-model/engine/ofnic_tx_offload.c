@@ -4,7 +4,8 @@
  *
  * Checksum insertion (generic, IPv4 header, SCTP CRC32c), TCP segmentation over
  * IPv4/IPv6 (TSO), UDP segmentation (USO), UDP fragmentation into IP fragments
- * (UFO) and 802.1Q tag insertion.
+ * (UFO), 802.1Q tag insertion, and TSO/USO and checksums inside UDP tunnels
+ * (VXLAN, GENEVE: outer IP and UDP headers fixed per segment).
  *
  * Every request is validated completely before the first frame is emitted, so
  * a dropped packet produces nothing. Frames are emitted as iovecs: a header
@@ -53,11 +54,13 @@ const char *ofnic_txo_err_str(enum ofnic_txo_err e)
         [OFNIC_TXOE_NONE] = "none",
         [OFNIC_TXOE_RESERVED] = "reserved offload bits or segmentation type",
         [OFNIC_TXOE_CONFLICT] = "conflicting offload bits",
-        [OFNIC_TXOE_TUNNEL] = "tunnel offloads are not supported",
+        [OFNIC_TXOE_TUNNEL] = "UFO inside a tunnel is not supported",
         [OFNIC_TXOE_NO_CAP] = "offload not enabled (capability clear)",
         [OFNIC_TXOE_CWR] = "TSO with CWR needs the TSO_ECN capability",
         [OFNIC_TXOE_RTHDR] = "IPv6 routing header with segments left",
         [OFNIC_TXOE_TUN_LENS] = "tunnel header lengths without TUNNEL",
+        [OFNIC_TXOE_TUN_LEN] = "tun_len below the UDP header or odd",
+        [OFNIC_TXOE_OUTER_PROTO] = "outer IP protocol of a tunnel is not UDP",
         [OFNIC_TXOE_L2_LEN] = "l2_len disagrees with the Ethernet header",
         [OFNIC_TXOE_HDR_TOO_LONG] = "headers longer than OFNIC_TX_MAX_HDR_LEN",
         [OFNIC_TXOE_HDR_TRUNC] = "headers run past the end of the packet",
@@ -148,7 +151,14 @@ struct txo {
     size_t len;
     unsigned int offload;
     unsigned int seg;
-    unsigned int l2, l3, l4, hdr; /* hdr = l2 + l3 + l4 */
+    unsigned int l2;     /* (outer) Ethernet header */
+    unsigned int ip;     /* the IP header segmented: l2, or the inner one */
+    unsigned int l3, l4; /* its length and the L4 header's */
+    unsigned int hdr;    /* ip + l3 + l4 */
+    bool tunnel;
+    bool ov6;            /* tunnel: outer IPv6 */
+    unsigned int ol3;    /* tunnel: outer IP header length (at l2) */
+    unsigned int tun;    /* tunnel: outer UDP, tunnel header, inner Ethernet */
     unsigned int mss;
     unsigned int vtag; /* 0 or VLAN_HLEN */
     uint16_t tci;
@@ -200,9 +210,20 @@ static enum ofnic_txo_err check_flags(const struct ofnic_txo_cfg *cfg,
         return OFNIC_TXOE_RESERVED;
     }
     if (off & OFNIC_TXC_TUNNEL) {
-        return OFNIC_TXOE_TUNNEL;
-    }
-    if (off & TXC_OUTER) {
+        uint64_t need = seg ? OFNIC_CAP_TUNNEL_TSO : OFNIC_CAP_TUNNEL_CSUM;
+
+        if (seg_is_ufo(seg)) {
+            return OFNIC_TXOE_TUNNEL;
+        }
+        if ((off & OFNIC_TXC_OUTER_IPV6) && (off & OFNIC_TXC_OUTER_IP4_CSUM)) {
+            return OFNIC_TXOE_CONFLICT;
+        }
+        if (!(cfg->caps & need) ||
+            ((off & OFNIC_TXC_OUTER_UDP_CSUM) &&
+             !(cfg->caps & OFNIC_CAP_TUNNEL_OUTER_CSUM))) {
+            return OFNIC_TXOE_NO_CAP;
+        }
+    } else if (off & TXC_OUTER) {
         return OFNIC_TXOE_RESERVED; /* outer bits without TUNNEL */
     }
     if ((off & OFNIC_TXC_SCTP_CRC) &&
@@ -217,7 +238,7 @@ static enum ofnic_txo_err check_flags(const struct ofnic_txo_cfg *cfg,
             return OFNIC_TXOE_NO_CAP;
         }
     }
-    if (ctx->tun_len || ctx->in_l3_len) {
+    if (!(off & OFNIC_TXC_TUNNEL) && (ctx->tun_len || ctx->in_l3_len)) {
         return OFNIC_TXOE_TUN_LENS;
     }
     return OFNIC_TXOE_NONE;
@@ -261,56 +282,47 @@ static enum ofnic_txo_err check_l2(const struct txo *t, bool v6)
     return OFNIC_TXOE_NONE;
 }
 
-/* IPv4 header at buf + l2, l3 bytes (within the packet). */
-static enum ofnic_txo_err check_ip4(const struct txo *t)
+/* IPv4 header of l3 bytes at ip (within the packet). */
+static enum ofnic_txo_err check_ip4(const uint8_t *ip, unsigned int l3)
 {
-    const uint8_t *ip = t->buf + t->l2;
-    enum ofnic_txo_err e = check_l2(t, false);
-
-    if (e) {
-        return e;
-    }
-    if (t->l3 < IP4_HLEN) {
+    if (l3 < IP4_HLEN) {
         return OFNIC_TXOE_IP4_IHL;
     }
     if (ip[0] >> 4 != 4) {
         return OFNIC_TXOE_IP_VERSION;
     }
-    if ((ip[0] & 0xf) * 4u != t->l3) {
+    if ((ip[0] & 0xf) * 4u != l3) {
         return OFNIC_TXOE_IP4_IHL;
     }
     return OFNIC_TXOE_NONE;
 }
 
 /*
- * IPv6 header and extension headers at buf + l2: they must fill exactly l3
- * bytes and end in proto. Hop-by-hop, routing (with no segments left: the
+ * IPv6 header and extension headers at ip: they must fill exactly l3 bytes
+ * and end in proto. Hop-by-hop, routing (with no segments left: the
  * pseudo-header destination is the header's) and destination options are
  * accepted. Also finds the unfragmentable part as Linux's ip6_find_1stfragopt()
  * does: hop-by-hop, routing, and destination options before a routing header.
  * Bounded: every header consumes at least 8 of at most 255 bytes.
  */
-static enum ofnic_txo_err check_ip6(struct txo *t, uint8_t proto)
+static enum ofnic_txo_err check_ip6(const uint8_t *ip, unsigned int l3,
+                                    uint8_t proto, unsigned int *unfrag,
+                                    unsigned int *nh_pos)
 {
-    const uint8_t *ip = t->buf + t->l2;
     unsigned int off = IP6_HLEN;
     bool rthdr = false, unfrag_done = false;
     uint8_t nh;
-    enum ofnic_txo_err e = check_l2(t, true);
 
-    if (e) {
-        return e;
-    }
-    if (t->l3 < IP6_HLEN) {
+    if (l3 < IP6_HLEN) {
         return OFNIC_TXOE_IP6_EXT;
     }
     if (ip[0] >> 4 != 6) {
         return OFNIC_TXOE_IP_VERSION;
     }
-    t->unfrag = IP6_HLEN;
-    t->nh_pos = 6;
+    *unfrag = IP6_HLEN;
+    *nh_pos = 6;
     nh = ip[6];
-    while (off < t->l3) {
+    while (off < l3) {
         unsigned int hl;
 
         if (nh == NEXTHDR_FRAGMENT) {
@@ -319,19 +331,19 @@ static enum ofnic_txo_err check_ip6(struct txo *t, uint8_t proto)
         if (nh != NEXTHDR_HOP && nh != NEXTHDR_ROUTING && nh != NEXTHDR_DEST) {
             return OFNIC_TXOE_IP6_EXT; /* l3_len goes past the L4 header */
         }
-        if (off + 8 > t->l3) {
+        if (off + 8 > l3) {
             return OFNIC_TXOE_IP6_EXT;
         }
         hl = (ip[off + 1] + 1u) * 8;
-        if (off + hl > t->l3) {
+        if (off + hl > l3) {
             return OFNIC_TXOE_IP6_EXT;
         }
         if (nh == NEXTHDR_ROUTING && ip[off + 3] != 0) {
             return OFNIC_TXOE_RTHDR;
         }
         if (!unfrag_done && (nh != NEXTHDR_DEST || !rthdr)) {
-            t->unfrag = off + hl;
-            t->nh_pos = off;
+            *unfrag = off + hl;
+            *nh_pos = off;
         } else {
             unfrag_done = true;
         }
@@ -386,6 +398,57 @@ static bool ip4_options(uint8_t *ip, unsigned int l3, bool nop_uncopied)
     return true;
 }
 
+/*
+ * An IP header (IPv4 or IPv6 with extension headers) of l3 bytes at ip,
+ * not a fragment, carrying proto.
+ */
+static enum ofnic_txo_err check_l3(const uint8_t *ip, unsigned int l3, bool v6,
+                                   uint8_t proto, unsigned int *unfrag,
+                                   unsigned int *nh_pos)
+{
+    enum ofnic_txo_err e;
+
+    if (v6) {
+        return check_ip6(ip, l3, proto, unfrag, nh_pos);
+    }
+    e = check_ip4(ip, l3);
+    if (e) {
+        return e;
+    }
+    if (ofnic_get_be16(ip + 6) & (IP4_MF | IP4_OFFSET)) {
+        return OFNIC_TXOE_IP_FRAG;
+    }
+    if (ip[9] != proto) {
+        return OFNIC_TXOE_L4_PROTO;
+    }
+    *unfrag = l3;
+    return OFNIC_TXOE_NONE;
+}
+
+/*
+ * The Ethernet header, and for a tunnel the outer IP header carrying UDP and
+ * the tunnel length (outer UDP header at least, even so that the sums of the
+ * inner headers and payload combine into the outer UDP checksum unswapped).
+ */
+static enum ofnic_txo_err check_outer(const struct txo *t)
+{
+    unsigned int unfrag, nh_pos;
+    enum ofnic_txo_err e;
+
+    if (!t->tunnel) {
+        return check_l2(t, t->v6);
+    }
+    e = check_l2(t, t->ov6);
+    if (e) {
+        return e;
+    }
+    if (t->tun < UDP_HLEN || (t->tun & 1)) {
+        return OFNIC_TXOE_TUN_LEN;
+    }
+    e = check_l3(t->buf + t->l2, t->ol3, t->ov6, NEXTHDR_UDP, &unfrag, &nh_pos);
+    return e == OFNIC_TXOE_L4_PROTO ? OFNIC_TXOE_OUTER_PROTO : e;
+}
+
 static enum ofnic_txo_err check_seg(struct txo *t, uint64_t caps)
 {
     uint8_t *ip, *l4;
@@ -398,25 +461,15 @@ static enum ofnic_txo_err check_seg(struct txo *t, uint64_t caps)
     if (e) {
         return e;
     }
-    ip = t->buf + t->l2;
+    e = check_outer(t);
+    if (e) {
+        return e;
+    }
+    ip = t->buf + t->ip;
     l4 = ip + t->l3;
-    if (t->v6) {
-        e = check_ip6(t, proto);
-        if (e) {
-            return e;
-        }
-    } else {
-        e = check_ip4(t);
-        if (e) {
-            return e;
-        }
-        if (ofnic_get_be16(ip + 6) & (IP4_MF | IP4_OFFSET)) {
-            return OFNIC_TXOE_IP_FRAG;
-        }
-        if (ip[9] != proto) {
-            return OFNIC_TXOE_L4_PROTO;
-        }
-        t->unfrag = t->l3;
+    e = check_l3(ip, t->l3, t->v6, proto, &t->unfrag, &t->nh_pos);
+    if (e) {
+        return e;
     }
     if (tcp) {
         if (t->l4 < TCP_HLEN || (l4[12] >> 4) * 4u != t->l4) {
@@ -437,9 +490,9 @@ static enum ofnic_txo_err check_seg(struct txo *t, uint64_t caps)
     }
     /* The largest frame: a full segment (the first fragment for UFO). */
     if (t->seg == OFNIC_TXC_SEG_UFO6) {
-        frame = t->vtag + t->l2 + t->unfrag + FRAG6_HLEN + t->mss;
+        frame = t->vtag + t->ip + t->unfrag + FRAG6_HLEN + t->mss;
     } else if (t->seg == OFNIC_TXC_SEG_UFO4) {
-        frame = t->vtag + t->l2 + t->l3 + t->mss;
+        frame = t->vtag + t->ip + t->l3 + t->mss;
     } else {
         frame = t->vtag + t->hdr + t->mss;
     }
@@ -492,18 +545,27 @@ static enum ofnic_txo_err check_csum(const struct txo *t,
     size_t start = ofnic_le16(ctx->csum_start);
     size_t field = (t->offload & OFNIC_TXC_SCTP_CRC) ? 4 : 2;
 
-    if (t->offload & OFNIC_TXC_IP4_CSUM) {
+    if (t->tunnel ||
+        (t->offload & (OFNIC_TXC_IP4_CSUM | OFNIC_TXC_OUTER_IP4_CSUM))) {
         struct txo l3 = *t;
 
+        /* the headers up to the IP header(s) checksummed */
         l3.l4 = 0;
-        l3.hdr = t->l2 + t->l3;
+        l3.hdr = (t->offload & OFNIC_TXC_IP4_CSUM) ? t->ip + t->l3 : t->ip;
+        l3.v6 = false;
         e = check_lengths(&l3);
         if (e) {
             return e;
         }
-        e = check_ip4(&l3);
+        e = check_outer(&l3);
         if (e) {
             return e;
+        }
+        if (t->offload & OFNIC_TXC_IP4_CSUM) {
+            e = check_ip4(t->buf + t->ip, t->l3);
+            if (e) {
+                return e;
+            }
         }
     }
     if ((t->offload & (OFNIC_TXC_L4_CSUM | OFNIC_TXC_SCTP_CRC)) &&
@@ -536,7 +598,10 @@ static int emit2(struct emitter *em, const void *h, size_t hl, const void *p,
     return r;
 }
 
-/* Copy the headers into hb, inserting the VLAN tag. Returns the IP offset. */
+/*
+ * Copy the headers into hb, inserting the VLAN tag. Returns the (outer) IP
+ * offset in hb: l2, or l2 + the tag.
+ */
 static unsigned int build_template(const struct txo *t, uint8_t *hb)
 {
     if (!t->vtag) {
@@ -551,12 +616,46 @@ static unsigned int build_template(const struct txo *t, uint8_t *hb)
     return t->l2 + VLAN_HLEN;
 }
 
-/* TSO and USO: one TCP segment / UDP datagram per mss of payload. */
+/*
+ * The outer headers of a tunnel segment whose outer UDP datagram is ulen
+ * bytes, the inner headers already final; psum is the sum of its payload.
+ */
+static void tunnel_fix_outer(const struct txo *t, uint8_t *oip, uint32_t i,
+                             uint16_t oid0, uint32_t ulen, uint32_t psum)
+{
+    uint8_t *uh = oip + t->ol3;
+
+    if (t->ov6) {
+        ofnic_put_be16(oip + 4, (uint16_t)(t->ol3 - IP6_HLEN + ulen));
+    } else {
+        ofnic_put_be16(oip + 2, (uint16_t)(t->ol3 + ulen));
+        ofnic_put_be16(oip + 4, (uint16_t)(oid0 + i));
+        ip4_set_csum(oip, t->ol3);
+    }
+    ofnic_put_be16(uh + 4, (uint16_t)ulen);
+    uh[6] = 0;
+    uh[7] = 0;
+    if (t->offload & OFNIC_TXC_OUTER_UDP_CSUM) {
+        uint32_t sum = pseudo_sum(oip, t->ov6, NEXTHDR_UDP, ulen);
+
+        /* tun, l3 and l4 are even: the payload sum needs no swap */
+        sum = ofnic_csum_add(sum, uh, t->tun + t->l3 + t->l4);
+        ofnic_put_be16(uh + 6, csum_final(ofnic_csum_combine(sum, psum)));
+    }
+}
+
+/*
+ * TSO and USO: one TCP segment / UDP datagram per mss of payload; in a tunnel
+ * the outer IP and UDP headers are fixed for each segment too.
+ */
 static void emit_segments(const struct txo *t, struct emitter *em)
 {
     uint8_t hb[OFNIC_TXO_HDR_BUF];
     unsigned int o = build_template(t, hb);
-    uint8_t *ip = hb + o, *l4 = ip + t->l3;
+    uint8_t *oip = hb + o; /* the outer IP header of a tunnel */
+    uint8_t *ip = oip + (t->ip - t->l2), *l4 = ip + t->l3;
+    uint16_t oid0 = t->tunnel && !t->ov6 ? ofnic_get_be16(oip + 4) : 0;
+    bool outer_udp_csum = t->offload & OFNIC_TXC_OUTER_UDP_CSUM;
     const uint8_t *pl = t->buf + t->hdr;
     bool tcp = t->seg == OFNIC_TXC_SEG_TCP4 || t->seg == OFNIC_TXC_SEG_TCP6;
     bool fixedid = t->offload & OFNIC_TXC_FIXEDID;
@@ -570,7 +669,7 @@ static void emit_segments(const struct txo *t, struct emitter *em)
         uint32_t off = i * t->mss;
         uint32_t n = t->payload - off < t->mss ? t->payload - off : t->mss;
         uint32_t l4len = t->l4 + n;
-        uint32_t sum;
+        uint32_t sum, psum;
 
         if (t->v6) {
             ofnic_put_be16(ip + 4, (uint16_t)(t->l3 - IP6_HLEN + l4len));
@@ -599,16 +698,19 @@ static void emit_segments(const struct txo *t, struct emitter *em)
             l4[6] = 0;
             l4[7] = 0;
         }
+        psum = ofnic_csum_add(0, pl + off, n);
         sum = pseudo_sum(ip, t->v6, tcp ? NEXTHDR_TCP : NEXTHDR_UDP, l4len);
-        sum = ofnic_csum_add(sum, l4, t->l4);
-        sum = ofnic_csum_add(sum, pl + off, n);
+        sum = ofnic_csum_combine(ofnic_csum_add(sum, l4, t->l4), psum);
         ofnic_put_be16(l4 + (tcp ? 16 : 6),
                  tcp ? ofnic_csum_fold(sum) : csum_final(sum));
-        if (emit2(em, hb, o + t->l3 + t->l4, pl + off, n)) {
+        if (t->tunnel) {
+            tunnel_fix_outer(t, oip, i, oid0, t->tun + t->l3 + l4len, psum);
+        }
+        if (emit2(em, hb, (size_t)(l4 - hb) + t->l4, pl + off, n)) {
             return;
         }
-        em->res->l4_csums++;
-        em->res->ip4_csums += !t->v6;
+        em->res->l4_csums += 1 + outer_udp_csum;
+        em->res->ip4_csums += !t->v6 + (t->tunnel && !t->ov6);
         em->res->vlan_tags += !!t->vtag;
     }
 }
@@ -713,7 +815,11 @@ static void emit_single(const struct txo *t,
     size_t field = start + ctx->csum_offset;
 
     if (t->offload & OFNIC_TXC_IP4_CSUM) {
-        ip4_set_csum(t->buf + t->l2, t->l3);
+        ip4_set_csum(t->buf + t->ip, t->l3);
+        em->res->ip4_csums++;
+    }
+    if (t->offload & OFNIC_TXC_OUTER_IP4_CSUM) {
+        ip4_set_csum(t->buf + t->l2, t->ol3);
         em->res->ip4_csums++;
     }
     if (t->offload & OFNIC_TXC_L4_CSUM) {
@@ -732,6 +838,16 @@ static void emit_single(const struct txo *t,
         t->buf[field + 2] = (crc >> 16) & 0xff;
         t->buf[field + 3] = crc >> 24;
         em->res->sctp_crcs++;
+    }
+    if (t->offload & OFNIC_TXC_OUTER_UDP_CSUM) {
+        uint8_t *oip = t->buf + t->l2, *uh = oip + t->ol3;
+        uint32_t ulen = (uint32_t)(t->len - t->l2 - t->ol3), sum;
+
+        uh[6] = 0;
+        uh[7] = 0;
+        sum = pseudo_sum(oip, t->ov6, NEXTHDR_UDP, ulen);
+        ofnic_put_be16(uh + 6, csum_final(ofnic_csum_add(sum, uh, ulen)));
+        em->res->l4_csums++;
     }
     if (!t->vtag) {
         emit2(em, t->buf, t->len, NULL, 0);
@@ -763,9 +879,18 @@ enum ofnic_txo_err ofnic_tx_offload(struct ofnic_txo_cfg *cfg,
     t.offload = ofnic_le16(ctx->offload);
     t.seg = t.offload & OFNIC_TXC_SEG_MASK;
     t.l2 = ctx->l2_len;
+    t.ip = t.l2;
     t.l3 = ctx->l3_len;
     t.l4 = ctx->l4_len;
-    t.hdr = t.l2 + t.l3 + t.l4;
+    if (t.offload & OFNIC_TXC_TUNNEL) {
+        t.tunnel = true;
+        t.ov6 = t.offload & OFNIC_TXC_OUTER_IPV6;
+        t.ol3 = ctx->l3_len;
+        t.tun = ctx->tun_len;
+        t.l3 = ctx->in_l3_len;
+        t.ip = t.l2 + t.ol3 + t.tun;
+    }
+    t.hdr = t.ip + t.l3 + t.l4;
     t.mss = ofnic_le16(ctx->mss);
     t.tci = ofnic_le16(ctx->vlan_tci);
     t.vtag = (t.offload & OFNIC_TXC_VLAN) ? VLAN_HLEN : 0;

@@ -448,8 +448,8 @@ static void test_drops(void)
          OFNIC_TXOE_CONFLICT, OFNIC_GSTAT_TX_DROP_DESC);
     drop("crc + tso", (c = CTX(OFNIC_TXC_SCTP_CRC | OFNIC_TXC_SEG_TCP4, 1000)), ALL_CAPS,
          OFNIC_TXOE_CONFLICT, OFNIC_GSTAT_TX_DROP_DESC);
-    drop("tunnel", (c = CTX(OFNIC_TXC_TUNNEL | OFNIC_TXC_SEG_TCP4, 1000)), ALL_CAPS,
-         OFNIC_TXOE_TUNNEL, OFNIC_GSTAT_TX_DROP_UNSUPP);
+    drop("tunnel without its capability", (c = CTX(OFNIC_TXC_TUNNEL | OFNIC_TXC_SEG_TCP4, 1000)),
+         ALL_CAPS, OFNIC_TXOE_NO_CAP, OFNIC_GSTAT_TX_DROP_UNSUPP);
 
     {
         static const struct {
