@@ -263,6 +263,10 @@ static void ofnic_tx_count(OfnicState *s, OfnicQueue *q, uint32_t len,
     GSTAT(s, TX_SCTP_CRC) += res->sctp_crcs;
     GSTAT(s, TX_VLAN) += res->vlan_tags;
     QSTAT(s, q, TX_CSUM) += res->l4_csums + res->sctp_crcs;
+    if (res->tunnel) {
+        GSTAT(s, TX_TUNNEL_PKTS)++;
+        GSTAT(s, TX_TUNNEL_SEGS) += res->frames;
+    }
     switch (res->seg) {
     case OFNIC_TXC_SEG_NONE:
         return;
@@ -1018,6 +1022,10 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     if (!(s->caps & OFNIC_CAP_RX_CSUM)) {
         s->caps &= ~(OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO);
     }
+    if (s->tunnel) {
+        s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS | OFNIC_CAP_TUNNEL_CSUM |
+                    OFNIC_CAP_TUNNEL_RX) & OFNIC_CAPS_TUNNEL;
+    }
     s->txo.caps = s->caps;
     s->offload_mask = OFNIC_OFFLOADS;
     s->offload_mask |= s->caps & OFNIC_CAP_RX_CSUM ? OFNIC_OFFLOAD_RX_CSUM : 0;
@@ -1028,6 +1036,8 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     s->offload_mask |=
         s->caps & OFNIC_CAP_RX_VLAN_FILTER ? OFNIC_OFFLOAD_VLAN_FILTER : 0;
     s->offload_mask |= s->caps & OFNIC_CAP_NTUPLE ? OFNIC_OFFLOAD_NTUPLE : 0;
+    s->offload_mask |=
+        s->caps & OFNIC_CAP_TUNNEL_RX ? OFNIC_OFFLOAD_TUNNEL_RX : 0;
 
     pci_dev->config[PCI_INTERRUPT_PIN] = 0; /* MSI-X only */
 
@@ -1144,6 +1154,11 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("rss-contexts", OfnicState, rx_caps, 16, true),
     DEFINE_PROP_BIT64("ntuple", OfnicState, rx_caps, 17, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
+    /* UDP tunnel offloads (VXLAN, GENEVE), all on by default. */
+    DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
+    DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),
+    DEFINE_PROP_BIT64("tunnel-outer-csum", OfnicState, tun_caps, 21, true),
+    DEFINE_PROP_BIT64("geneve", OfnicState, tun_caps, 25, true),
 };
 
 static void ofnic_class_init(ObjectClass *klass, void *data)

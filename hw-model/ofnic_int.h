@@ -31,6 +31,10 @@ OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
     (OFNIC_CAP_TX_CSUM | OFNIC_CAP_TX_SCTP_CRC | OFNIC_CAP_TX_IP4_CSUM |      \
      OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN |                   \
      OFNIC_CAP_TSO_MANGLEID | OFNIC_CAP_USO | OFNIC_CAP_UFO | OFNIC_CAP_TX_VLAN)
+/* Tunnel capabilities: "tunnel" clears them all, others one each. */
+#define OFNIC_CAPS_TUNNEL                                                 \
+    (OFNIC_CAP_TUNNEL_PORTS | OFNIC_CAP_TUNNEL_TSO | OFNIC_CAP_TUNNEL_CSUM | \
+     OFNIC_CAP_TUNNEL_OUTER_CSUM | OFNIC_CAP_TUNNEL_RX | OFNIC_CAP_GENEVE)
 #define OFNIC_CAPS_TSO                                   \
     (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN | \
      OFNIC_CAP_TSO_MANGLEID)
@@ -108,6 +112,8 @@ struct OfnicState {
     uint64_t tx_caps; /* OFNIC_CAPS_TX bits left on by the properties */
     bool tso;         /* false clears every TSO capability */
     uint64_t rx_caps; /* OFNIC_CAPS_RX bits left on by the properties */
+    uint64_t tun_caps; /* OFNIC_CAPS_TUNNEL bits left on by the properties */
+    bool tunnel;       /* property: all tunnel capabilities */
     bool rx_vlan;     /* false clears VLAN_STRIP and VLAN_FILTER */
 
     uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */

@@ -249,6 +249,8 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
         .vlan_filter = s->vlan_filter,
         .rss = s->rss,
         .ntuple = (const uint32_t (*)[OFNIC_NTUPLE_REGS])s->ntuple,
+        .tunnel_ports = s->tunnel_port,
+        .geneve = s->caps & OFNIC_CAP_GENEVE,
     };
     struct ofnic_rx_result res;
     enum ofnic_rsc_result rr = OFNIC_RSC_PASS;
@@ -343,6 +345,9 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
     }
     if (res.meta.status & OFNIC_RXC_VLAN) {
         GSTAT(s, RX_VLAN_STRIP)++;
+    }
+    if (res.tunnel) {
+        GSTAT(s, RX_TUNNEL)++;
     }
     return size;
 }

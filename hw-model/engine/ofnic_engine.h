@@ -269,6 +269,7 @@ struct ofnic_txo_result {
     uint32_t ip4_csums;    /* IPv4 header checksums written */
     uint32_t sctp_crcs;    /* SCTP CRC32c written */
     uint32_t vlan_tags;    /* frames with an inserted tag */
+    bool tunnel;           /* a packet with OFNIC_TXC_TUNNEL */
 };
 
 /*

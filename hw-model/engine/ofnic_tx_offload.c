@@ -912,6 +912,7 @@ enum ofnic_txo_err ofnic_tx_offload(struct ofnic_txo_cfg *cfg,
     if (e) {
         return res->err = e;
     }
+    res->tunnel = t.tunnel;
 
     switch (t.seg) {
     case OFNIC_TXC_SEG_NONE:

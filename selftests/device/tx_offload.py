@@ -11,6 +11,7 @@ and CRC code) and checked against the packet that was posted. Prints TAP.
 """
 import base64
 import os
+import re
 import select
 import socket
 import struct
@@ -30,12 +31,19 @@ TXC_L4_CSUM, TXC_SCTP_CRC, TXC_IP4_CSUM, TXC_VLAN, TXC_FIXEDID = 0x100, 0x200, 0
 TXC_TUNNEL = 0x10
 CAP_TX_BITS = 0x3ff
 
-GSTATS = """TX_FRAMES TX_BYTES TX_CSUM TX_IP4_CSUM TX_SCTP_CRC TX_VLAN TX_TSO_PKTS TX_TSO_SEGS
-    TX_USO_PKTS TX_USO_SEGS TX_UFO_PKTS TX_UFO_FRAGS TX_TUNNEL_PKTS TX_LOOPBACK TX_DROP_DESC
-    TX_DROP_HDR TX_DROP_MSS TX_DROP_LEN TX_DROP_UNSUPP TX_DROP_DMA TX_DROP_LINK""".split()
-QSTATS = """TX_PKTS TX_WIRE_PKTS TX_WIRE_BYTES TX_GSO_PKTS TX_GSO_BYTES TX_GSO_WIRE_PKTS
-    TX_GSO_WIRE_BYTES TX_CSUM TX_DROPS""".split()
-GSTAT_NUM, QSTAT_NUM = 46, 21
+
+
+def stat_names(enum):
+    """Counter names of enum ofnic_gstat / ofnic_qstat, in order, from the datasheet."""
+    hdr = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include",
+                       "ofnic_hw.h")
+    with open(hdr) as f:
+        body = re.search(r"enum %s \{(.*?)\};" % enum, f.read(), re.S).group(1)
+    return re.findall(r"^\s*OFNIC_[GQ]STAT_(\w+),", body, re.M)
+
+
+GSTATS, QSTATS = stat_names("ofnic_gstat"), stat_names("ofnic_qstat")
+GSTAT_NUM, QSTAT_NUM = len(GSTATS), len(QSTATS)
 
 BAR = 0xe0000000
 RING = 0x100000
@@ -250,8 +258,9 @@ class Dev:
         """Post one packet (optional context tuple), wait for it to complete, return the frames."""
         descs = []
         if ctx:
-            seg, off, mss, l2, l3, l4, tci, cs, co = ctx
-            descs.append(struct.pack("<HHHBBBBBBHH", mss, tci, cs, co, l2, l3, l4, 0, 0,
+            seg, off, mss, l2, l3, l4, tci, cs, co = ctx[:9]
+            tun, inl3 = ctx[9:] or (0, 0)
+            descs.append(struct.pack("<HHHBBBBBBHH", mss, tci, cs, co, l2, l3, l4, tun, inl3,
                                      seg | off, TXD_CTX))
         self.mem_w(DATA, pkt)
         pos = 0
@@ -444,7 +453,7 @@ def main():
         g0, q0 = d.stats()
         pkt, l2, l3, l4 = build(payload=3000)
         fr = d.send(pkt, (SEG_TCP4, 0, 10, l2, l3, l4, 0, 0, 0))
-        fr += d.send(pkt, (SEG_TCP4, TXC_TUNNEL, 1000, l2, l3, l4, 0, 0, 0))
+        fr += d.send(pkt, (SEG_UFO4, TXC_TUNNEL, 1000, l2, l3, l4, 0, 0, 0))
         fr += d.send(pkt, (SEG_TCP6, 0, 1000, l2, l3, l4, 0, 0, 0))
         fr += d.send(pkt, (SEG_NONE, TXC_L4_CSUM, 0, l2, l3, l4, 0, len(pkt), 0))
         fr += d.send(pkt, (SEG_TCP4, 0, 1000, l2, l3, l4, 0, 0, 0))

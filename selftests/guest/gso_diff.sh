@@ -25,8 +25,12 @@ wait_ifaces ofnic 2
 mapfile -t IFS_ < <(nic_ifaces ofnic)
 A=${IFS_[0]:-}
 B=${IFS_[1]:-}
-wire() { setup_pair "$A" "$B" && ip netns exec "$REMOTE_NS" ethtool -K "$B" gro off; }
-tap_run "wire $A <-> $B (B in netns $REMOTE_NS, GRO off)" wire
+# B sees the wire's frames: no GRO, no device coalescing (rx-gro-hw; LRO is off by default)
+wire() {
+	setup_pair "$A" "$B" && ip netns exec "$REMOTE_NS" ethtool -K "$B" gro off &&
+		ip netns exec "$REMOTE_NS" ethtool -K "$B" rx-gro-hw off
+}
+tap_run "wire $A <-> $B (B in netns $REMOTE_NS, GRO and HW-GRO off)" wire
 B_MAC=$(ip netns exec "$REMOTE_NS" cat "/sys/class/net/$B/address")
 # quiet port A: no IPv6 autoconfiguration traffic in the captures
 sysctl -qw "net.ipv6.conf.$A.accept_ra=0" 2>/dev/null
