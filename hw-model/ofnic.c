@@ -1023,8 +1023,9 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         s->caps &= ~(OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO);
     }
     if (s->tunnel) {
-        s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS | OFNIC_CAP_TUNNEL_CSUM |
-                    OFNIC_CAP_TUNNEL_RX) & OFNIC_CAPS_TUNNEL;
+        s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS |
+                    OFNIC_CAP_TUNNEL_CSUM | OFNIC_CAP_TUNNEL_RX) &
+                   OFNIC_CAPS_TUNNEL;
     }
     s->txo.caps = s->caps;
     s->offload_mask = OFNIC_OFFLOADS;
