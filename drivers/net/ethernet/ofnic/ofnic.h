@@ -242,7 +242,7 @@ struct ofnic_q_vector {
 #define OFNIC_OFFLOAD_FEATURE_BITS	(OFNIC_OFFLOAD_RX_CSUM | OFNIC_OFFLOAD_LRO |		\
 					 OFNIC_OFFLOAD_HW_GRO | OFNIC_OFFLOAD_VLAN_STRIP |	\
 					 OFNIC_OFFLOAD_VLAN_FILTER | OFNIC_OFFLOAD_NTUPLE |	\
-					 OFNIC_OFFLOAD_LOOPBACK)
+					 OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_TUNNEL_RX)
 
 /* Interrupt moderation of one queue (OFNIC_Q_ITR), as ethtool -C sets it */
 struct ofnic_coal {
@@ -397,6 +397,9 @@ int ofnic_tx_offload(struct ofnic_priv *priv, struct sk_buff *skb, struct ofnic_
 u32 ofnic_offload_bits(netdev_features_t features);
 int ofnic_vlan_rx_add_vid(struct net_device *netdev, __be16 proto, u16 vid);
 int ofnic_vlan_rx_kill_vid(struct net_device *netdev, __be16 proto, u16 vid);
+
+/* ofnic_tunnel.c */
+void ofnic_tunnel_init(struct ofnic_priv *priv);
 
 /* ofnic_flow.c */
 void ofnic_rss_init(struct ofnic_priv *priv);

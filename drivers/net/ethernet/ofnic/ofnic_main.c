@@ -553,6 +553,7 @@ static void ofnic_netdev_setup(struct ofnic_priv *priv)
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
 
 	ofnic_set_features(priv);
+	ofnic_tunnel_init(priv);
 }
 
 static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)

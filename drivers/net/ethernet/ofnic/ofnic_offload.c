@@ -12,6 +12,7 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 #include <net/ipv6.h>
+#include <net/vxlan.h>
 
 #include "ofnic.h"
 
@@ -40,9 +41,10 @@
  */
 
 /* GSO types the context descriptor can describe */
+#define OFNIC_GSO_UDP_TUNNEL	(SKB_GSO_UDP_TUNNEL | SKB_GSO_UDP_TUNNEL_CSUM)
 #define OFNIC_GSO_TYPES		(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |	\
 				 SKB_GSO_TCP_FIXEDID | SKB_GSO_UDP_L4 | SKB_GSO_UDP |	\
-				 SKB_GSO_DODGY)
+				 SKB_GSO_DODGY | OFNIC_GSO_UDP_TUNNEL)
 
 #define OFNIC_CAP_SEG		(OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_USO | OFNIC_CAP_UFO)
 
@@ -97,6 +99,44 @@ static void ofnic_set_rx_features(struct ofnic_priv *priv)
 		netdev->hw_features |= NETIF_F_LRO;
 }
 
+/*
+ * UDP tunnels (VXLAN, GENEVE without options: what vxlan_features_check() lets through).
+ * hw_enc_features is what the device does for the inner packet of an encapsulated skb: the
+ * generic checksum anywhere (OFNIC_CAP_TUNNEL_CSUM; csum_start points at the inner L4
+ * header), and TSO/USO inside a UDP tunnel (OFNIC_CAP_TUNNEL_TSO), with the outer UDP
+ * checksum of every segment filled in (OFNIC_CAP_TUNNEL_OUTER_CSUM) or left 0. Because the
+ * device can fill it, tx-udp_tnl-csum-segmentation is a full feature and not GSO_PARTIAL;
+ * without that capability such packets are segmented in software. UFO is never tunnelled,
+ * and untrusted (SKB_GSO_DODGY) tunnel packets are segmented in software.
+ */
+static void ofnic_set_tunnel_features(struct ofnic_priv *priv, netdev_features_t csum,
+				      netdev_features_t gso)
+{
+	netdev_features_t enc = NETIF_F_SG | NETIF_F_HIGHDMA, tun = 0;
+	struct net_device *netdev = priv->netdev;
+	u64 caps = priv->caps;
+
+	if (!(caps & OFNIC_CAP_TUNNEL_CSUM) || !(csum & NETIF_F_HW_CSUM)) {
+		netdev->hw_enc_features |= enc;
+		return;
+	}
+	enc |= csum;
+
+	if (caps & OFNIC_CAP_TUNNEL_TSO) {
+		enc |= gso & (NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN |
+			      NETIF_F_TSO_MANGLEID | NETIF_F_GSO_UDP_L4);
+		if (enc & NETIF_F_GSO_MASK) {
+			tun = NETIF_F_GSO_UDP_TUNNEL;
+			if (caps & OFNIC_CAP_TUNNEL_OUTER_CSUM)
+				tun |= NETIF_F_GSO_UDP_TUNNEL_CSUM;
+		}
+	}
+
+	netdev->hw_enc_features |= enc | tun;
+	netdev->hw_features |= tun;
+	netdev->features |= tun;
+}
+
 /* Before register_netdev(): TX offloads from the capabilities, fixed off where absent */
 void ofnic_set_features(struct ofnic_priv *priv)
 {
@@ -147,8 +187,8 @@ void ofnic_set_features(struct ofnic_priv *priv)
 	netdev->vlan_features |= NETIF_F_SG | NETIF_F_HIGHDMA | csum | gso;
 	/* MPLS: the generic checksum works, segmentation wants the IP header at l2_len */
 	netdev->mpls_features |= NETIF_F_SG | NETIF_F_HIGHDMA | (csum & NETIF_F_HW_CSUM);
-	/* Tunnel offloads are not enabled yet: checksums and segmentation in software */
-	netdev->hw_enc_features |= NETIF_F_SG | NETIF_F_HIGHDMA;
+
+	ofnic_set_tunnel_features(priv, csum, gso);
 
 	/* TSO_MAX_PAYLOAD bounds skb->len, which also holds the headers: on the safe side */
 	netif_set_tso_max_size(netdev, priv->tso_max_payload);
@@ -214,6 +254,7 @@ static const struct {
 	{ NETIF_F_HW_VLAN_CTAG_FILTER,	OFNIC_OFFLOAD_VLAN_FILTER },
 	{ NETIF_F_NTUPLE,		OFNIC_OFFLOAD_NTUPLE },
 	{ NETIF_F_LOOPBACK,		OFNIC_OFFLOAD_LOOPBACK },
+	{ NETIF_F_RX_UDP_TUNNEL_PORT,	OFNIC_OFFLOAD_TUNNEL_RX },
 };
 
 /* The OFNIC_REG_OFFLOAD_CTRL bits that follow netdev features, for these features */
@@ -287,46 +328,77 @@ int ofnic_vlan_rx_kill_vid(struct net_device *netdev, __be16 proto, u16 vid)
  */
 
 struct ofnic_hdrs {
-	unsigned int l2;		/* Ethernet header and VLAN tags in the frame */
-	unsigned int l3;		/* IP header and IPv6 extension headers */
-	unsigned int l4;		/* TCP or UDP header */
-	u8 ipv;				/* 4 or 6 */
+	unsigned int l2;		/* (outer) Ethernet header and VLAN tags in the frame */
+	unsigned int l3;		/* (outer) IP header and IPv6 extension headers */
+	unsigned int tun;		/* outer UDP + tunnel header + inner Ethernet, or 0 */
+	unsigned int in_l3;		/* inner IP header, or 0 */
+	unsigned int l4;		/* (inner) TCP or UDP header */
+	u8 ipv;				/* 4 or 6, of the IP header segmented (inner) */
+	u8 outer_ipv;			/* tunnels: of the outer IP header */
 };
+
+static bool ofnic_ip_version(const struct sk_buff *skb, unsigned int off, u8 *ipv)
+{
+	const u8 *ver;
+	u8 _ver;
+
+	ver = skb_header_pointer(skb, off, sizeof(_ver), &_ver);
+	if (!ver)
+		return false;
+	*ipv = *ver >> 4;
+
+	return *ipv == 4 || *ipv == 6;
+}
 
 /*
  * Header lengths of a GSO packet, from the offsets the stack set (so IPv6 extension headers
  * are part of l3), checked against the descriptor's fields and the device's header limit.
- * Reads the headers through skb_header_pointer(): packets from packet sockets and tun are
- * not trusted to have them in the linear part.
+ * A tunnel packet (skb->encapsulation) is a UDP tunnel GSO type whose inner offsets the
+ * tunnel driver set: its outer UDP header, tunnel header and inner Ethernet header are one
+ * block the device copies (tun_len). Reads the headers through skb_header_pointer(): packets
+ * from packet sockets and tun are not trusted to have them in the linear part.
  */
 static bool ofnic_gso_hdrs(const struct sk_buff *skb, unsigned int max_hdr,
 			   struct ofnic_hdrs *h)
 {
 	unsigned int gso_type = skb_shinfo(skb)->gso_type;
+	unsigned int ip_off, l4_off;
 	const struct tcphdr *th;
 	struct tcphdr _th;
-	const u8 *ver;
-	u8 _ver;
 
 	if (!skb_transport_header_was_set(skb))
 		return false;
 
 	h->l2 = skb_network_offset(skb);
-	h->l3 = skb_network_header_len(skb);
-	if (h->l2 < ETH_HLEN || h->l2 > U8_MAX || !h->l3 || h->l3 > U8_MAX)
-		return false;
-
-	ver = skb_header_pointer(skb, h->l2, sizeof(_ver), &_ver);
-	if (!ver)
-		return false;
-	h->ipv = *ver >> 4;
-	if (h->ipv != 4 && h->ipv != 6)
+	if (skb->encapsulation) {
+		if (!(gso_type & OFNIC_GSO_UDP_TUNNEL) || (gso_type & SKB_GSO_UDP) ||
+		    !ofnic_ip_version(skb, h->l2, &h->outer_ipv))
+			return false;
+		h->l3 = skb_transport_offset(skb) - h->l2;
+		h->tun = skb_inner_network_offset(skb) - skb_transport_offset(skb);
+		h->in_l3 = skb_inner_network_header_len(skb);
+		ip_off = skb_inner_network_offset(skb);
+		l4_off = skb_inner_transport_offset(skb);
+		if (h->tun < sizeof(struct udphdr) || h->tun > U8_MAX || h->tun & 1 ||
+		    !h->in_l3 || h->in_l3 > U8_MAX)
+			return false;
+	} else {
+		if (gso_type & OFNIC_GSO_UDP_TUNNEL)
+			return false;
+		h->l3 = skb_network_header_len(skb);
+		h->tun = 0;
+		h->in_l3 = 0;
+		ip_off = h->l2;
+		l4_off = skb_transport_offset(skb);
+	}
+	if (h->l2 < ETH_HLEN || h->l2 > U8_MAX || !h->l3 || h->l3 > U8_MAX ||
+	    !ofnic_ip_version(skb, ip_off, &h->ipv))
 		return false;
 
 	if (gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
 		if (h->ipv != (gso_type & SKB_GSO_TCPV4 ? 4 : 6))
 			return false;
-		th = skb_header_pointer(skb, skb_transport_offset(skb), sizeof(_th), &_th);
+		th = skb_header_pointer(skb, l4_off, sizeof(_th), &_th);
 		if (!th || th->doff < sizeof(*th) / 4)
 			return false;
 		h->l4 = __tcp_hdrlen(th);
@@ -336,7 +408,12 @@ static bool ofnic_gso_hdrs(const struct sk_buff *skb, unsigned int max_hdr,
 		return false;
 	}
 
-	return h->l2 + h->l3 + h->l4 <= max_hdr && skb->len > h->l2 + h->l3 + h->l4;
+	return l4_off + h->l4 <= max_hdr && skb->len > l4_off + h->l4;
+}
+
+static unsigned int ofnic_hdrs_len(const struct ofnic_hdrs *h)
+{
+	return h->l2 + h->l3 + h->tun + h->in_l3 + h->l4;
 }
 
 /* A partial checksum the descriptor can carry (u16 csum_start, u8 csum_offset) */
@@ -358,33 +435,28 @@ netdev_features_t ofnic_features_check(struct sk_buff *skb, struct net_device *n
 
 	/* More than one tag in the frame: checksum at most (as dflt_features_check()) */
 	features = vlan_features_check(skb, features);
+	/*
+	 * A UDP tunnel other than VXLAN-like (UDP, tunnel header of 8 bytes, inner Ethernet):
+	 * nothing (GENEVE with options, GUE, FOU carry other headers). Other encapsulations
+	 * (GRE, IP in IP) keep the generic inner checksum; their GSO types are not offered.
+	 */
+	features = vxlan_features_check(skb, features);
 
 	if (skb->ip_summed != CHECKSUM_PARTIAL && !skb_is_gso(skb))
 		return features;
 
-	/*
-	 * Tunnels: OFNIC_TXC_TUNNEL and the tunnel capabilities are a later step; until then
-	 * the inner checksum and the segmentation are done in software. (When they come, this
-	 * is the place for vxlan_features_check() and the tunnel header lengths.)
-	 */
-	if (skb->encapsulation)
-		goto no_offload;
-
 	if (skb->ip_summed == CHECKSUM_PARTIAL && !ofnic_csum_fits(skb))
-		goto no_offload;
+		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
 
 	if (!skb_is_gso(skb))
 		return features;
 
 	if (skb_shinfo(skb)->gso_size < priv->tso_min_mss ||
 	    !ofnic_gso_hdrs(skb, priv->tx_max_hdr, &h) ||
-	    skb->len - (h.l2 + h.l3 + h.l4) > priv->tso_max_payload)
+	    skb->len - ofnic_hdrs_len(&h) > priv->tso_max_payload)
 		return features & ~NETIF_F_GSO_MASK;
 
 	return features;
-
-no_offload:
-	return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -406,7 +478,7 @@ static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
 	if (unlikely(gso_type & ~OFNIC_GSO_TYPES || mss < priv->tso_min_mss ||
 		     !ofnic_gso_hdrs(skb, priv->tx_max_hdr, &h)))
 		return -EINVAL;
-	hdr = h.l2 + h.l3 + h.l4;
+	hdr = ofnic_hdrs_len(&h);
 	if (unlikely(skb->len - hdr > priv->tso_max_payload))
 		return -EINVAL;
 
@@ -434,7 +506,18 @@ static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
 		off->wire_bytes = skb->len + (segs - 1) * hdr;
 		ctx->csum_offset = offsetof(struct tcphdr, check);
 	}
-	if (unlikely(!(priv->caps & cap)))
+
+	if (h.tun) {
+		cap |= OFNIC_CAP_TUNNEL_TSO;
+		bits |= OFNIC_TXC_TUNNEL;
+		if (h.outer_ipv == 6)
+			bits |= OFNIC_TXC_OUTER_IPV6;
+		if (gso_type & SKB_GSO_UDP_TUNNEL_CSUM) {
+			cap |= OFNIC_CAP_TUNNEL_OUTER_CSUM;
+			bits |= OFNIC_TXC_OUTER_UDP_CSUM;
+		}
+	}
+	if (unlikely((priv->caps & cap) != cap))
 		return -EOPNOTSUPP;
 
 	/* The device fills every segment's checksums; it asks for the L4 one explicitly */
@@ -443,9 +526,11 @@ static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
 		bits |= OFNIC_TXC_IP4_CSUM;
 
 	ctx->mss = cpu_to_le16(mss);
-	ctx->csum_start = cpu_to_le16(h.l2 + h.l3);
+	ctx->csum_start = cpu_to_le16(hdr - h.l4);
 	ctx->l2_len = h.l2;
 	ctx->l3_len = h.l3;
+	ctx->tun_len = h.tun;
+	ctx->in_l3_len = h.in_l3;
 	ctx->l4_len = h.l4;
 	off->wire_pkts = segs;
 	*offload = bits;

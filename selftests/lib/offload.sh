@@ -1,0 +1,127 @@
+# shellcheck shell=bash
+# Helpers for the in-guest offload tests (tx_offloads.sh, vxlan.sh). Source after guest.sh;
+# they work on port A (root namespace) and port B (in $REMOTE_NS), keep files in $W, and read
+# the device's capability bits from $CAPS.
+rns() { ip netns exec "$REMOTE_NS" "$@"; }
+has_cap() { (( (CAPS >> $1) & 1 )); }
+# ethtool -k by kernel feature name; ethtool prints a few under their legacy names
+feat() {	# feat NAME active|fixed|requested
+	local alt=$1
+	case "$1" in
+	tx-vlan-hw-insert) alt=tx-vlan-offload ;;
+	esac
+	ethtool --json -k "$A" | jq -r --arg n "$1" --arg a "$alt" --arg f "$2" \
+		'.[0] | (.[$n] // .[$a]) | .[$f] | tostring'
+}
+# usable FEATURE DESCRIPTION: 0 if FEATURE can be switched, else a TAP skip with the reason
+usable() {
+	[ "$(feat "$1" fixed)" = false ] && return 0
+	tap_skip "$2" "$1 is [fixed] $(feat "$1" active | sed 's/true/on/; s/false/off/'): device lacks the capability"
+	return 1
+}
+# A device counter of ethtool -S; drv: sum of a driver counter over the queues
+hwstat() { ethtool -S "$A" | awk -v n="$1:" '$1 == n { print $2 }'; }
+drv() { ethtool -S "$A" | awk -v n="$1:" '{ k = $1 } sub(/^drv_q[0-9]+_/, "", k) && k == n { s += $2 } END { print s + 0 }'; }
+# /proc/net/snmp (snmp6 for Udp6/Ip6/...) counter: snmp PROTO FIELD, e.g. snmp Udp InCsumErrors
+snmp() {
+	case "$1" in
+	*6) awk -v k="$1$2" '$1 == k { print $2 }' /proc/net/snmp6 ;;
+	*) awk -v p="$1:" -v f="$2" '$1 == p { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/snmp ;;
+	esac
+}
+# remember counters: snap NAME...; grew NAME reports the difference since. NAME is a device
+# counter, drv:NAME a driver counter summed over the queues, snmp:PROTO:FIELD a stack one
+declare -A SNAP
+val() {
+	case "$1" in
+	drv:*) drv "${1#drv:}" ;;
+	snmp:*) local x=${1#snmp:}; snmp "${x%%:*}" "${x#*:}" ;;
+	*) hwstat "$1" ;;
+	esac
+}
+snap() { local n; for n in "$@"; do SNAP[$n]=$(val "$n"); done; }
+grew() { local v; v=$(val "$1"); echo $((v - ${SNAP[$1]:-0})); }
+
+# tcpdump: cap_start NAME NETNS|- IFACE SNAPLEN FILTER...; cap_stop NAME; cap_read NAME [ARGS]
+declare -A CAP
+cap_start() {
+	local name=$1 ns=$2 ifc=$3 snap=$4
+	shift 4
+	local pre=() dir=()
+	# the receiver's capture: what came in only (its own replies carry partial checksums)
+	[ "$ns" = - ] || { pre=(ip netns exec "$ns"); dir=(-Q in); }
+	"${pre[@]}" tcpdump -i "$ifc" "${dir[@]}" --immediate-mode -nn -U -s "$snap" -c 4000 \
+		-w "$W/$name.pcap" "$@" \
+		>"$W/$name.log" 2>&1 &
+	CAP[$name]=$!
+	for _ in $(seq 50); do
+		grep -q "listening on" "$W/$name.log" && return 0
+		sleep 0.1
+	done
+	echo "tcpdump $name did not start: $(cat "$W/$name.log")"
+	return 1
+}
+cap_stop() { sleep 0.5; kill -INT "${CAP[$1]}" 2>/dev/null; wait "${CAP[$1]}" 2>/dev/null; true; }
+cap_read() { local n=$1; shift; tcpdump -r "$W/$n.pcap" -nn -e "$@" 2>/dev/null; }
+# Ethernet frame lengths (VLAN tag included) of a capture, one a line
+frame_lens() { cap_read "$1" | sed -n 's/^[^,]*, ethertype [^,]*, length \([0-9]*\):.*/\1/p'; }
+max_len() { frame_lens "$1" | sort -n | tail -n1; }
+count_over() { frame_lens "$1" | awk -v l="$2" '$1 > l { n++ } END { print n + 0 }'; }
+# check_csums NAME: the receiver's capture has verified checksums and no wrong one
+check_csums() {
+	local out good bad
+	out=$(cap_read "$1" -vv)
+	good=$(grep -cE '\(correct\)|udp sum ok' <<<"$out")
+	bad=$(grep -cE 'incorrect|bad udp cksum|bad cksum|wrong icmp cksum' <<<"$out")
+	echo "$1: $good verified checksums, $bad wrong"
+	[ "$bad" = 0 ] || grep -E 'incorrect|bad udp cksum|bad cksum|wrong icmp cksum' <<<"$out" |
+		head -n 5
+	[ "$good" -gt 0 ] && [ "$bad" = 0 ]
+}
+
+# iperf3 to the remote namespace in the background: iperf_start ADDR SECS [ARGS]; iperf_end
+# waits for it and leaves its Mbit/s in MBPS
+iperf_start() {
+	rns iperf3 -s -1 -D -B "$1" --pidfile "$W/iperf3-srv.pid" >/dev/null 2>&1
+	sleep 0.3
+	iperf3 -c "$1" -t "$2" -J "${@:3}" >"$W/iperf.json" 2>&1 &
+	IPERF_PID=$!
+}
+iperf_end() {	# fails if the client failed
+	local rc=0
+	wait "$IPERF_PID" || rc=$?
+	MBPS=$(jq -r '(.end.sum_received.bits_per_second // 0) / 1e6 | floor' "$W/iperf.json" \
+		2>/dev/null)
+	MBPS=${MBPS:-0}
+	[ "$rc" = 0 ] || jq -r '.error // empty' "$W/iperf.json" 2>/dev/null | sed 's/^/iperf3: /'
+	return "$rc"
+}
+
+# flip FEATURE off and on a few times; fails on an ethtool error or if it does not come back
+flip() {
+	local f=$1 rc=0
+	for _ in 1 2 3; do
+		ethtool -K "$A" "$f" off >/dev/null || rc=1
+		sleep 0.4
+		ethtool -K "$A" "$f" on >/dev/null || rc=1
+		sleep 0.4
+	done
+	[ "$(feat "$f" active)" = true ] || { echo "$f is not on again"; rc=1; }
+	return "$rc"
+}
+no_warn() { local bad; bad=$(dmesg_bad); [ -z "$bad" ] || { echo "$bad" | head -n 20; return 1; }; }
+
+# toggle_under_iperf FEATURE ADDR [IPERF ARGS]: flip FEATURE while iperf3 runs
+toggle_under_iperf() {
+	local f=$1 addr=$2 m rc=0
+	shift 2
+	iperf_start "$addr" 6 "$@"
+	sleep 1
+	flip "$f" || rc=1
+	iperf_end || rc=1
+	m=$MBPS
+	echo "iperf3 while flipping $f: $m Mbit/s"
+	[ "${m:-0}" -gt 0 ] || rc=1
+	no_warn || rc=1
+	return "$rc"
+}
