@@ -94,15 +94,6 @@ qdelta() {
 	for i in "${!now[@]}"; do out+=($((now[i] - ${QS[i]:-0}))); done
 	echo "${out[*]}"
 }
-# tap_check DESCRIPTION CMD...: as tap_run, but what CMD prints is always kept as diagnostics
-# (the measurements: throughput, counters, per-queue spread)
-tap_check() {
-	local d=$1 o rc
-	shift
-	o=$("$@" 2>&1) && rc=0 || rc=$?
-	[ -z "$o" ] || printf '%s\n' "$o" | tail -n 40 | tap_diag
-	tap_ok "$rc" "$d"
-}
 no_warn() { local bad; bad=$(dmesg_bad); [ -z "$bad" ] || { echo "$bad" | head -n 20; return 1; }; }
 # ethtool -l: CURRENT or MAX combined channels
 channels() { ethtool -l "$A" | awk -v w="$1" '/^Pre-set/ { s = "max" } /^Current/ { s = "cur" } /^Combined:/ && s == w { print $2 }'; }

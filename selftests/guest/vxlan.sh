@@ -133,7 +133,7 @@ tunnels() { ethtool --show-tunnels "$A"; }
 has_port() { tunnels | grep -qE "port $1, $2\$"; }
 port_table() {
 	local rc=0 p
-	tunnels | tap_diag
+	tunnels
 	has_port 4789 vxlan || { echo "4789 (vxlan) not in the table"; rc=1; }
 	if has_cap 25; then
 		has_port 6081 geneve || { echo "6081 (geneve) not in the table"; rc=1; }
@@ -148,7 +148,7 @@ port_table() {
 	for p in 4790 4791 4792 8472; do
 		has_port "$p" vxlan || { echo "$p not in the table while its vxlan device is up"; rc=1; }
 	done
-	echo "with four more VXLAN ports: $(tunnels | grep -c 'port ') entries"
+	echo "with four more VXLAN ports: $(tunnels | grep -cE '^ +port [0-9]+, ') entries"
 	for p in 4790 4791 4792 8472; do ip link del "vxp$p"; done
 	sleep 0.5
 	for p in 4790 4791 4792 8472; do
@@ -161,14 +161,14 @@ port_offload_switch() {
 	local rc=0
 	ethtool -K "$A" rx-udp_tunnel-port-offload off || return 1
 	sleep 0.3
-	[ "$(tunnels | grep -c 'port ')" = 0 ] || { echo "ports listed with the offload off:"; tunnels; rc=1; }
+	[ "$(tunnels | grep -cE '^ +port [0-9]+, ')" = 0 ] || { echo "ports listed with the offload off:"; tunnels; rc=1; }
 	ethtool -K "$A" rx-udp_tunnel-port-offload on || rc=1
 	sleep 0.3
 	has_port 4789 vxlan || { echo "4789 not back with the offload on"; rc=1; }
 	return "$rc"
 }
 if usable rx-udp_tunnel-port-offload "port table: ports come and go with the tunnel devices"; then
-	tap_run "port table: ports come and go with the tunnel devices" port_table
+	tap_check "port table: ports come and go with the tunnel devices" port_table
 	tap_run "port table: empty with rx-udp_tunnel-port-offload off, refilled when on" \
 		port_offload_switch
 fi
@@ -195,13 +195,23 @@ check_tnl_csums() {
 		[ "$osum" = 0 ]
 	fi
 }
-# tnl_tso_check ADDR PORT OUTER_CSUM: TCP over the tunnel to ADDR leaves A as encapsulated
-# super-packets and reaches B as MTU frames with good checksums
+# tnl_filter PORT VNI OUTER(4|6): one tunnel's packets (the VXLAN and GENEVE headers both
+# have the VNI in bytes 4..6; the tunnels share their UDP port)
+tnl_filter() {
+	if [ "$3" = 6 ]; then
+		echo "ip6 and udp dst port $1 and ip6[52:4] & 0xffffff00 = $(($2 << 8))"
+	else
+		echo "ip and udp dst port $1 and udp[12:4] & 0xffffff00 = $(($2 << 8))"
+	fi
+}
+# tnl_tso_check ADDR OUTER_CSUM PORT VNI OUTER: TCP over the tunnel to ADDR leaves A as
+# encapsulated super-packets and reaches B as MTU frames with good checksums
 tnl_tso_check() {
-	local addr=$1 port=$2 ocsum=$3 m big maxa maxb tp ts rc=0
+	local addr=$1 ocsum=$2 filter m big maxa maxb tp ts rc=0
+	filter=$(tnl_filter "$3" "$4" "$5")
 	snap tx_tunnel_packets tx_tunnel_segments tx_tso_packets
-	cap_start txa - "$A" 128 "udp dst port $port" || return 1
-	cap_start rxb "$REMOTE_NS" "$B" 0 "udp dst port $port" || return 1
+	cap_start txa - "$A" 128 "$filter" || return 1
+	cap_start rxb "$REMOTE_NS" "$B" 0 "$filter" || return 1
 	iperf_start "$addr" 3
 	iperf_end || rc=1
 	m=$MBPS
@@ -225,27 +235,27 @@ tnl_tso_check() {
 T="tx-udp_tnl-segmentation"
 TC="tx-udp_tnl-csum-segmentation"
 if usable "$T" "VXLAN/IPv4 TSO, no outer checksum"; then
-	tap_run "VXLAN/IPv4 TSO, no outer checksum" tnl_tso_check 10.42.0.2 4789 0
+	tap_check "VXLAN/IPv4 TSO, no outer checksum" tnl_tso_check 10.42.0.2 0 4789 42 4
 fi
 if usable "$TC" "VXLAN/IPv4 TSO with outer UDP checksums"; then
-	tap_run "VXLAN/IPv4 TSO with outer UDP checksums" tnl_tso_check 10.43.0.2 4789 1
+	tap_check "VXLAN/IPv4 TSO with outer UDP checksums" tnl_tso_check 10.43.0.2 1 4789 43 4
 fi
 if usable "$TC" "VXLAN/IPv6 TSO, inner IPv4"; then
-	tap_run "VXLAN/IPv6 TSO, inner IPv4" tnl_tso_check 10.46.0.2 4789 1
+	tap_check "VXLAN/IPv6 TSO, inner IPv4" tnl_tso_check 10.46.0.2 1 4789 46 6
 fi
 if usable "$TC" "VXLAN/IPv6 TSO, inner IPv6"; then
-	tap_run "VXLAN/IPv6 TSO, inner IPv6" tnl_tso_check fd00:46::2 4789 1
+	tap_check "VXLAN/IPv6 TSO, inner IPv6" tnl_tso_check fd00:46::2 1 4789 46 6
 fi
 if usable "$T" "GENEVE/IPv4 TSO"; then
-	tap_run "GENEVE/IPv4 TSO" tnl_tso_check 10.44.0.2 6081 0
+	tap_check "GENEVE/IPv4 TSO" tnl_tso_check 10.44.0.2 0 6081 44 4
 fi
 
 # tnl_uso_check: UDP GSO over vx4, every datagram arrives, the device segments
 tnl_uso_check() {
 	local gso=1200 port=9150 out big maxb pk tp rc=0
 	snap tx_uso_packets tx_tunnel_packets
-	cap_start txa - "$A" 128 "udp dst port 4789" || return 1
-	cap_start rxb "$REMOTE_NS" "$B" 0 "udp dst port 4789" || return 1
+	cap_start txa - "$A" 128 "$(tnl_filter 4789 42 4)" || return 1
+	cap_start rxb "$REMOTE_NS" "$B" 0 "$(tnl_filter 4789 42 4)" || return 1
 	rns python3 "$TXGEN" udp-recv 10.42.0.2 "$port" 200 "$gso" 20 >"$W/udp.out" 2>"$W/udp.err" &
 	local rpid=$!
 	for _ in $(seq 50); do grep -q ready "$W/udp.err" && break; sleep 0.1; done
@@ -268,17 +278,17 @@ tnl_uso_check() {
 }
 if usable "$T" "VXLAN/IPv4 USO: UDP GSO segmented by the device" &&
 	usable tx-udp-segmentation "VXLAN/IPv4 USO: UDP GSO segmented by the device"; then
-	tap_run "VXLAN/IPv4 USO: UDP GSO segmented by the device" tnl_uso_check
+	tap_check "VXLAN/IPv4 USO: UDP GSO segmented by the device" tnl_uso_check
 fi
 
 # ---- each feature off: software ------------------------------------------------------------
-# sw_check FEATURE ADDR OUTER_CSUM: with FEATURE off the driver gets MTU frames only, B gets
-# good ones
+# sw_check FEATURE ADDR OUTER_CSUM VNI: with FEATURE off the driver gets MTU frames only over
+# tunnel VNI (IPv4 outer), B gets good ones
 sw_check() {
 	local f=$1 addr=$2 ocsum=$3 rc=0 m big
 	ethtool -K "$A" "$f" off >/dev/null || return 1
-	cap_start txa - "$A" 128 "udp dst port 4789" || rc=1
-	cap_start rxb "$REMOTE_NS" "$B" 0 "udp dst port 4789" || rc=1
+	cap_start txa - "$A" 128 "$(tnl_filter 4789 "$4" 4)" || rc=1
+	cap_start rxb "$REMOTE_NS" "$B" 0 "$(tnl_filter 4789 "$4" 4)" || rc=1
 	iperf_start "$addr" 2
 	iperf_end || rc=1
 	m=$MBPS
@@ -292,21 +302,21 @@ sw_check() {
 	return "$rc"
 }
 if usable "$T" "$T off: the stack segments VXLAN, the driver gets MTU frames"; then
-	tap_run "$T off: the stack segments VXLAN, the driver gets MTU frames" \
-		sw_check "$T" 10.42.0.2 0
+	tap_check "$T off: the stack segments VXLAN, the driver gets MTU frames" \
+		sw_check "$T" 10.42.0.2 0 42
 fi
 if usable "$TC" "$TC off: the stack segments and checksums, the driver gets MTU frames"; then
-	tap_run "$TC off: the stack segments and checksums, the driver gets MTU frames" \
-		sw_check "$TC" 10.43.0.2 1
+	tap_check "$TC off: the stack segments and checksums, the driver gets MTU frames" \
+		sw_check "$TC" 10.43.0.2 1 43
 fi
 if usable tx-checksum-ip-generic "tx-checksum-ip-generic off: inner checksums in software"; then
-	tap_run "tx-checksum-ip-generic off: inner checksums in software" \
-		sw_check tx-checksum-ip-generic 10.43.0.2 1
+	tap_check "tx-checksum-ip-generic off: inner checksums in software" \
+		sw_check tx-checksum-ip-generic 10.43.0.2 1 43
 fi
 for f in "$T 10.42.0.2" "$TC 10.43.0.2" "rx-udp_tunnel-port-offload 10.42.0.2 -R"; do
 	set -- $f
 	if usable "$1" "$1: off/on under iperf3 over VXLAN"; then
-		tap_run "$1: off/on under iperf3 over VXLAN" toggle_under_iperf "$@"
+		tap_check "$1: off/on under iperf3 over VXLAN" toggle_under_iperf "$@"
 	fi
 done
 
@@ -333,7 +343,7 @@ rx_csum_check() {
 	return "$rc"
 }
 if usable rx-udp_tunnel-port-offload "RX: inner checksums validated, a wrong one reported"; then
-	tap_run "RX: inner checksums validated, a wrong one reported" rx_csum_check
+	tap_check "RX: inner checksums validated, a wrong one reported" rx_csum_check
 fi
 
 qcounts() { ethtool -S "$A" | sed -n 's/^ *drv_q[0-9]*_rx_packets: \([0-9]*\)$/\1/p'; }
@@ -347,12 +357,23 @@ flows64() {
 	for i in "${!now[@]}"; do out+=($((now[i] - ${before[i]:-0}))); done
 	echo "${out[*]}"
 }
+# channels NAME: ethtool -l's maximum (max) or current (cur) combined count
+channels() {
+	ethtool -l "$A" | awk -v w="$1" '/^Current/ { c = 1 }
+		/^Combined:/ && ((w == "max" && !c) || (w == "cur" && c)) { print $2; exit }'
+}
 inner_rss_check() {
-	local rc=0 on off max min sum
+	local rc=0 on off max min sum cur
+	# every queue the device has, as a user spreading tunnel traffic would
+	cur=$(channels cur)
+	ethtool -L "$A" combined "$(channels max)" || rc=1
+	for _ in $(seq 30); do ping -q -c1 -W1 10.50.0.2 >/dev/null 2>&1 && break; sleep 0.3; done
 	on=$(flows64) || rc=1
 	ethtool -K "$A" rx-udp_tunnel-port-offload off >/dev/null || rc=1
 	off=$(flows64) || rc=1
 	ethtool -K "$A" rx-udp_tunnel-port-offload on >/dev/null || rc=1
+	ethtool -L "$A" combined "$cur" || rc=1
+	for _ in $(seq 30); do ping -q -c1 -W1 10.50.0.2 >/dev/null 2>&1 && break; sleep 0.3; done
 	max=$(tr ' ' '\n' <<<"$on" | sort -n | tail -n1)
 	min=$(tr ' ' '\n' <<<"$on" | sort -n | head -n1)
 	echo "64 flows in one outer 4-tuple, per queue: inner RSS $on (max/min $max/$min);" \
@@ -365,8 +386,8 @@ inner_rss_check() {
 	return "$rc"
 }
 if usable rx-udp_tunnel-port-offload "inner RSS: flows in one outer 4-tuple spread over the queues"; then
-	if [ "$(qcounts | wc -l)" -ge 2 ]; then
-		tap_run "inner RSS: flows in one outer 4-tuple spread over the queues" inner_rss_check
+	if [ "$(channels max)" -ge 2 ]; then
+		tap_check "inner RSS: flows in one outer 4-tuple spread over the queues" inner_rss_check
 	else
 		tap_skip "inner RSS: flows in one outer 4-tuple spread over the queues" \
 			"one queue: nothing to spread over"
@@ -401,14 +422,7 @@ vxlan_iperf() {
 		[ "${off_r:-0}" -gt 0 ] || rc=1
 	return "$rc"
 }
-tap_check_out() {	# as tap_run, but what the check prints is kept as diagnostics
-	local d=$1 o rc
-	shift
-	o=$("$@" 2>&1) && rc=0 || rc=$?
-	printf '%s\n' "$o" | tail -n 20 | tap_diag
-	tap_ok "$rc" "$d"
-}
-tap_check_out "iperf3 over VXLAN, tunnel offloads on and off (figures)" vxlan_iperf
+tap_check "iperf3 over VXLAN, tunnel offloads on and off (figures)" vxlan_iperf
 
 # ---- clean up ----------------------------------------------------------------------------------
 features_restored() {
@@ -441,7 +455,7 @@ tunnels_gone() {
 		rns ip link del "$t" 2>/dev/null
 	done
 	sleep 0.5
-	[ "$(tunnels | grep -c 'port ')" = 0 ] || { tunnels; return 1; }
+	[ "$(tunnels | grep -cE '^ +port [0-9]+, ')" = 0 ] || { tunnels; return 1; }
 }
 if [ "$(feat rx-udp_tunnel-port-offload fixed)" = false ]; then
 	tap_run "tunnels deleted: the port table is empty" tunnels_gone

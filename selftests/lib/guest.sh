@@ -34,6 +34,15 @@ tap_run() {	# tap_run DESCRIPTION CMD...: runs CMD, shows its output as diagnost
 	[ "$rc" = 0 ] || printf '%s\n' "$o" | tail -n 20 | tap_diag
 	tap_ok "$rc" "$d"
 }
+# tap_check DESCRIPTION CMD...: as tap_run, but what CMD prints is always kept as diagnostics
+# (the measurements: throughput, counters, per-queue spread)
+tap_check() {
+	local d=$1 o rc
+	shift
+	o=$("$@" 2>&1) && rc=0 || rc=$?
+	[ -z "$o" ] || printf '%s\n' "$o" | tail -n 40 | tap_diag
+	tap_ok "$rc" "$d"
+}
 tap_done() { [ "$TAP_FAILED" = 0 ]; }
 
 # ---- NIC drivers and interfaces --------------------------------------------------------------

@@ -64,7 +64,8 @@ cap_start() {
 cap_stop() { sleep 0.5; kill -INT "${CAP[$1]}" 2>/dev/null; wait "${CAP[$1]}" 2>/dev/null; true; }
 cap_read() { local n=$1; shift; tcpdump -r "$W/$n.pcap" -nn -e "$@" 2>/dev/null; }
 # Ethernet frame lengths (VLAN tag included) of a capture, one a line
-frame_lens() { cap_read "$1" | sed -n 's/^[^,]*, ethertype [^,]*, length \([0-9]*\):.*/\1/p'; }
+# (outer frames only: the inner Ethernet header of a tunnel packet has a line of its own)
+frame_lens() { cap_read "$1" | sed -n 's/^[0-9][0-9]:[0-9:.]* [^,]*, ethertype [^,]*, length \([0-9]*\):.*/\1/p'; }
 max_len() { frame_lens "$1" | sort -n | tail -n1; }
 count_over() { frame_lens "$1" | awk -v l="$2" '$1 > l { n++ } END { print n + 0 }'; }
 # check_csums NAME: the receiver's capture has verified checksums and no wrong one
