@@ -664,24 +664,32 @@ rsc_mode() {
 	sleep 0.3
 }
 rsc_perf() {
-	local rc=0 mode m c g l
+	local rc=0 mode m c g l n s
 	declare -A MB
 	for mode in off hw-gro lro; do
 		if [ "$mode" = lro ] && ! has_cap 13; then continue; fi
 		if [ "$mode" = hw-gro ] && ! has_cap 14; then continue; fi
 		rsc_mode "$mode"
-		snap rx_coalesced_packets rx_coalesced_segments drv:rx_hw_gro_packets drv:rx_lro_packets
+		snap rx_coalesced_packets rx_coalesced_segments drv:rx_hw_gro_packets drv:rx_lro_packets \
+			drv:rx_packets
 		m=$(IPERF_SECS=5 iperf_mbps_rev) || rc=1
 		c=$(grew rx_coalesced_packets)
+		s=$(grew rx_coalesced_segments)
 		g=$(grew drv:rx_hw_gro_packets)
 		l=$(grew drv:rx_lro_packets)
+		n=$(grew drv:rx_packets)
 		MB[$mode]=$m
-		echo "$mode: iperf3 B -> A $m Mbit/s; device coalesced $c packets ($(grew rx_coalesced_segments) segments); driver: $g HW-GRO, $l LRO packets"
+		echo "$mode: iperf3 B -> A $m Mbit/s; device coalesced $c packets ($s segments); driver: $g HW-GRO, $l LRO packets, rx_packets +$n"
 		case "$mode" in
 		off) [ "$c" = 0 ] || rc=1 ;;
 		hw-gro) [ "$c" -gt 0 ] && [ "$g" -gt 0 ] && [ "$l" = 0 ] || rc=1 ;;
 		lro) [ "$c" -gt 0 ] && [ "$l" -gt 0 ] && [ "$g" = 0 ] || rc=1 ;;
 		esac
+		# rx-packets counts wire packets (qstats): each coalesced segment, not the merged skb
+		if [ "$mode" != off ] && [ "$n" -lt "$s" ]; then
+			echo "rx_packets grew by $n, fewer than the $s coalesced segments"
+			rc=1
+		fi
 		[ "${m:-0}" -gt 0 ] || rc=1
 	done
 	echo "iperf3 B -> A: HW-GRO ${MB[hw-gro]:-n/a}, LRO ${MB[lro]:-n/a}, neither ${MB[off]} Mbit/s"
@@ -760,7 +768,7 @@ rsc_forward() {
 	return "$rc"
 }
 if has_cap 13 || has_cap 14; then
-	tap_check "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters" rsc_perf
+	tap_check "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters, rx-packets in wire packets" rsc_perf
 	tap_check "LRO/HW-GRO: 8 MB over TCP arrive byte-exact (IPv4, IPv6)" rsc_exact
 else
 	tap_skip "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters" \

@@ -14,7 +14,8 @@
 # under it, and a failure's last output lines follow as "# " diagnostics. Full output of each
 # test goes to /ofnic-out/kselftest/<name>.log (OUT/kselftest/ on the host).
 # Between tests, ethtool -k/-l/-g/-c/-x, ntuple rules, MTU/flags/MAC and the NAPI sysfs knobs of
-# both ports must be unchanged: otherwise "config-leak after <test>" fails.
+# both ports must be unchanged: otherwise "config-leak after <test>" fails, and the driver is
+# reloaded (as after a timeout) so that the next test starts from the defaults.
 # Expected failures: selftests/kselftest/xfail.txt, per NIC model (see its header).
 # shellcheck source=../lib/guest.sh
 . /ofnic/selftests/lib/guest.sh
@@ -120,6 +121,19 @@ set_mode() {	# set_mode pair|flat
 		ip link set "$A" down; ip link set "$B" down ;;
 	esac
 	MODE=$1
+}
+
+# reload_ports: unwire, reload the driver (every setting back to its default), find A and B again
+reload_ports() {
+	mode_none || return 1
+	modprobe -r "$DRV" 2>/dev/null || rmmod "$DRV" || return 1
+	load_driver "$MODEL" || return 1
+	wait_ifaces "$DRV" 2 || true
+	mapfile -t PORTS < <(nic_ifaces "$DRV")
+	A=${PORTS[0]:-} B=${PORTS[1]:-}
+	[ -n "$A" ] && [ -n "$B" ] || { echo "after reloading $DRV: ports ${PORTS[*]}"; return 1; }
+	export NETIF=$A A B
+	echo "reloaded $DRV: NETIF=$A, remote $B"
 }
 
 # ---- configuration snapshot of both ports (leak check) ---------------------------------------
@@ -251,6 +265,7 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 	# Leftovers of a killed test must not disturb the next one.
 	pkill -9 -x udpgso_bench_rx 2>/dev/null; pkill -9 -x udpgso_bench_tx 2>/dev/null
 	pkill -9 -x toeplitz 2>/dev/null; pkill -9 -x gro 2>/dev/null; pkill -9 -x csum 2>/dev/null
+	pkill -9 -x iperf3 2>/dev/null
 
 	# KTAP of python tests, nested.
 	local ktap
@@ -335,10 +350,13 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 		else
 			emit fail "config-leak after $name" "configuration differs before/after"
 		fi
-		# Start the next test from a freshly wired pair.
-		mode_none >/dev/null 2>&1 || MODE=broken
 	elif [ -n "${XF[$lk]+x}" ]; then
 		emit fail "config-leak after $name" "xfail list rot for $MODEL: $lk no longer leaks, remove it from xfail.txt"
+	fi
+	# The next test starts from a freshly loaded driver (its defaults) if this one left settings
+	# behind or was killed: one bad test must not fail the ones after it.
+	if [ "$before" != "$after" ] || [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		reload_ports > "$log.reload" 2>&1 || { diag < "$log.reload"; MODE=broken; }
 	fi
 }
 

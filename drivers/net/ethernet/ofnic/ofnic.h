@@ -93,8 +93,8 @@ enum ofnic_tx_xmit_stat {
 };
 
 enum ofnic_rx_stat {
-	OFNIC_S_RX_PACKETS,
-	OFNIC_S_RX_BYTES,
+	OFNIC_S_RX_PACKETS,		/* wire packets: a coalesced one counts its segments */
+	OFNIC_S_RX_BYTES,		/* wire bytes, headers of every segment included */
 	OFNIC_S_RX_MULTI_BUF,
 	OFNIC_S_RX_ALLOC_FAIL,
 	OFNIC_S_RX_DROPS,

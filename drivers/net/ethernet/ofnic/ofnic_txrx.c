@@ -662,7 +662,7 @@ static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 	netdev_features_t features = ring->netdev->features;
 	u32 status = le32_to_cpu(cmpl->status);
 	unsigned int len = skb->len;	/* with the Ethernet header, as the device counts */
-	unsigned int hlen;
+	unsigned int hlen, wire_pkts = 1, wire_bytes = len;
 	bool gro;
 
 	skb_record_rx_queue(skb, ring->qid);
@@ -685,15 +685,16 @@ static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 			napi_consume_skb(skb, 1);
 			return;
 		}
+		wire_pkts = skb_shinfo(skb)->gso_segs;
+		wire_bytes = len + (wire_pkts - 1) * (ETH_HLEN + hlen);
 		if (gro) {
 			cnt[OFNIC_S_RX_GRO_PKTS]++;
 			cnt[OFNIC_S_RX_GRO_BYTES] += len;
-			cnt[OFNIC_S_RX_GRO_WIRE_PKTS] += skb_shinfo(skb)->gso_segs;
-			cnt[OFNIC_S_RX_GRO_WIRE_BYTES] += len +
-				(skb_shinfo(skb)->gso_segs - 1) * (ETH_HLEN + hlen);
+			cnt[OFNIC_S_RX_GRO_WIRE_PKTS] += wire_pkts;
+			cnt[OFNIC_S_RX_GRO_WIRE_BYTES] += wire_bytes;
 		} else {
 			cnt[OFNIC_S_RX_LRO_PKTS]++;
-			cnt[OFNIC_S_RX_LRO_SEGS] += skb_shinfo(skb)->gso_segs;
+			cnt[OFNIC_S_RX_LRO_SEGS] += wire_pkts;
 			cnt[OFNIC_S_RX_CSUM_OK]++;
 		}
 	} else if (features & NETIF_F_RXCSUM) {
@@ -702,8 +703,9 @@ static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 		cnt[OFNIC_S_RX_CSUM_NONE]++;
 	}
 
-	cnt[OFNIC_S_RX_PACKETS]++;
-	cnt[OFNIC_S_RX_BYTES] += len;
+	/* wire packets, as qstats define rx-packets: a coalesced packet counts its segments */
+	cnt[OFNIC_S_RX_PACKETS] += wire_pkts;
+	cnt[OFNIC_S_RX_BYTES] += wire_bytes;
 	napi_gro_receive(&ring->qv->napi, skb);
 }
 
