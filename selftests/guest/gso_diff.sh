@@ -10,6 +10,7 @@
 # below the device's minimum must be left to software by ndo_features_check.
 # Run: tools/vm selftests/guest/gso_diff.sh
 . /ofnic/selftests/lib/guest.sh
+. /ofnic/selftests/lib/offload.sh
 GSODIFF=/ofnic/selftests/lib/gsodiff.py
 W=/tmp/gsodiff
 rm -rf "$W"
@@ -20,17 +21,8 @@ while read -r c who; do CASES+=("$c"); WHO[$c]=$who; done < <(python3 "$GSODIFF"
 tap_plan $((${#CASES[@]} + 4))
 dmesg -C
 
-tap_run "load ofnic" load_driver ofnic
-wait_ifaces ofnic 2
-mapfile -t IFS_ < <(nic_ifaces ofnic)
-A=${IFS_[0]:-}
-B=${IFS_[1]:-}
-# B sees the wire's frames: no GRO, no device coalescing (rx-gro-hw; LRO is off by default)
-wire() {
-	setup_pair "$A" "$B" && ip netns exec "$REMOTE_NS" ethtool -K "$B" gro off &&
-		ip netns exec "$REMOTE_NS" ethtool -K "$B" rx-gro-hw off
-}
-tap_run "wire $A <-> $B (B in netns $REMOTE_NS, GRO and HW-GRO off)" wire
+ofnic_pair
+b_raw_rx off	# B sees the wire's frames
 B_MAC=$(ip netns exec "$REMOTE_NS" cat "/sys/class/net/$B/address")
 # quiet port A: no IPv6 autoconfiguration traffic in the captures
 sysctl -qw "net.ipv6.conf.$A.accept_ra=0" 2>/dev/null

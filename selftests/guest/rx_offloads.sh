@@ -20,6 +20,7 @@
 #
 # Run: tools/vm selftests/guest/rx_offloads.sh
 . /ofnic/selftests/lib/guest.sh
+. /ofnic/selftests/lib/offload.sh
 TXGEN=/ofnic/selftests/lib/txgen.py
 RXGEN=/ofnic/selftests/lib/rxgen.py
 YNL=/ofnic/out/kselftest/net/lib/ynl
@@ -38,21 +39,7 @@ mkdir -p "$W"
 tap_plan 27
 dmesg -C
 
-tap_run "load ofnic" load_driver ofnic
-wait_ifaces ofnic 2
-mapfile -t IFS_ < <(nic_ifaces ofnic)
-A=${IFS_[0]:-}
-B=${IFS_[1]:-}
-if [ -z "$A" ] || [ -z "$B" ]; then
-	tap_ok 1 "two ofnic ports probed"
-	exit 1
-fi
-tap_run "wire $A <-> $B (B in netns $REMOTE_NS)" setup_pair "$A" "$B"
-rns() { ip netns exec "$REMOTE_NS" "$@"; }
-CAPS=$(dmesg | sed -n "s/.* $A: ofnic .*, caps \(0x[0-9a-f]*\)$/\1/p" | tail -n1)
-CAPS=${CAPS:-0}
-echo "# $A caps $CAPS"
-has_cap() { (( (CAPS >> $1) & 1 )); }
+ofnic_pair
 declare -A CAPNAME=([10]=RX_VLAN_STRIP [11]=RX_VLAN_FILTER [12]=RX_CSUM [13]=LRO [14]=HW_GRO
 	[15]=RSS [16]=RSS_CONTEXTS [17]=NTUPLE [24]=ITR)
 # needs DESCRIPTION BIT...: 0 if the device has every bit, else a TAP skip naming the first missing
@@ -67,23 +54,7 @@ needs() {
 	return 0
 }
 
-# ---- helpers ---------------------------------------------------------------------------------
-feat() {	# feat NAME active|fixed|requested: ethtool -k by kernel feature name
-	ethtool --json -k "$A" | jq -r --arg n "$1" --arg f "$2" '.[0][$n][$f] | tostring'
-}
-hwstat() { ethtool -S "$A" | awk -v n="$1:" '$1 == n { print $2 }'; }
-drv() { ethtool -S "$A" | awk -v n="$1:" '{ k = $1 } sub(/^drv_q[0-9]+_/, "", k) && k == n { s += $2 } END { print s + 0 }'; }
-snmp() {	# snmp Udp|Udp6 FIELD: a counter of /proc/net/snmp or snmp6
-	if [ "$1" = Udp6 ]; then
-		awk -v n="Udp6$2" '$1 == n { print $2 }' /proc/net/snmp6
-	else
-		awk -v f="$2" '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1 } else print $c[f] }' /proc/net/snmp
-	fi
-}
-declare -A SNAP
-val() { case "$1" in drv:*) drv "${1#drv:}" ;; snmp:*) local x=${1#snmp:}; snmp "${x%%:*}" "${x#*:}" ;; *) hwstat "$1" ;; esac; }
-snap() { local n; for n in "$@"; do SNAP[$n]=$(val "$n"); done; }
-grew() { local v; v=$(val "$1"); echo $((v - ${SNAP[$1]:-0})); }
+# ---- helpers (feat, hwstat, drv, snmp, snap/grew: selftests/lib/offload.sh) -------------------
 # per-queue RX packets (the driver's counters, the same as qstats): qsnap; qdelta prints the
 # growth of every queue since, in queue order
 qcounts() { ethtool -S "$A" | sed -n 's/^ *drv_q[0-9]*_rx_packets: \([0-9]*\)$/\1/p'; }

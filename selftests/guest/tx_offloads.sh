@@ -33,28 +33,9 @@ mkdir -p "$W"
 tap_plan 28
 dmesg -C
 
-tap_run "load ofnic" load_driver ofnic
-wait_ifaces ofnic 2
-mapfile -t IFS_ < <(nic_ifaces ofnic)
-A=${IFS_[0]:-}
-B=${IFS_[1]:-}
-if [ -z "$A" ] || [ -z "$B" ]; then
-	tap_ok 1 "two ofnic ports probed"
-	exit 1
-fi
-tap_run "wire $A <-> $B (B in netns $REMOTE_NS)" setup_pair "$A" "$B"
-# B's captures must see the frames as they came off the wire: packet taps sit after GRO, which
-# would merge them back into super-packets (with the first segment's checksum), and so would
-# B's device coalescing (rx-gro-hw, LRO).
-B_K=$(rns ethtool --json -k "$B")
-B_GRO=$(jq -r '.[0]["rx-gro"].active' <<< "$B_K")
-B_GRO_HW=$(jq -r '.[0]["rx-gro-hw"].active' <<< "$B_K")
-rns ethtool -K "$B" gro off
-[ "$B_GRO_HW" = true ] && rns ethtool -K "$B" rx-gro-hw off
+ofnic_pair
+b_raw_rx off
 B_MAC=$(rns cat "/sys/class/net/$B/address")
-CAPS=$(dmesg | sed -n "s/.* $A: ofnic .*, caps \(0x[0-9a-f]*\)$/\1/p" | tail -n1)
-CAPS=${CAPS:-0}
-echo "# $A caps $CAPS"
 
 # tso_check VER ADDR: TCP super-packets leave A, B gets MTU-sized frames with good checksums
 tso_check() {
@@ -479,8 +460,7 @@ no_device_drops() {
 }
 tap_run "the device dropped no offload packet (tx_drop_* unchanged)" no_device_drops
 [ -s /ofnic-out/guest-errors.log ] && head -n 5 /ofnic-out/guest-errors.log | tap_diag
-[ "$B_GRO" = true ] && rns ethtool -K "$B" gro on
-[ "$B_GRO_HW" = true ] && rns ethtool -K "$B" rx-gro-hw on
+b_raw_rx restore
 teardown_pair "$A"
 rmmod ofnic
 bad=$(dmesg_bad)

@@ -34,25 +34,8 @@ mkdir -p "$W"
 tap_plan 25
 dmesg -C
 
-tap_run "load ofnic" load_driver ofnic
-wait_ifaces ofnic 2
-mapfile -t IFS_ < <(nic_ifaces ofnic)
-A=${IFS_[0]:-}
-B=${IFS_[1]:-}
-if [ -z "$A" ] || [ -z "$B" ]; then
-	tap_ok 1 "two ofnic ports probed"
-	exit 1
-fi
-tap_run "wire $A <-> $B (B in netns $REMOTE_NS)" setup_pair "$A" "$B"
-# B's captures must see frames as they came off the wire (GRO would merge them again)
-B_K=$(rns ethtool --json -k "$B")
-B_GRO=$(jq -r '.[0]["rx-gro"].active' <<< "$B_K")
-B_GRO_HW=$(jq -r '.[0]["rx-gro-hw"].active' <<< "$B_K")
-rns ethtool -K "$B" gro off
-[ "$B_GRO_HW" = true ] && rns ethtool -K "$B" rx-gro-hw off
-CAPS=$(dmesg | sed -n "s/.* $A: ofnic .*, caps \(0x[0-9a-f]*\)$/\1/p" | tail -n1)
-CAPS=${CAPS:-0}
-echo "# $A caps $CAPS"
+ofnic_pair
+b_raw_rx off
 TNL_FEATURES="tx-udp_tnl-segmentation tx-udp_tnl-csum-segmentation rx-udp_tunnel-port-offload"
 
 # iperf_mbps_to ADDR [ARGS]: Mbit/s of a client in the root namespace, server in the remote one
@@ -463,8 +446,7 @@ else
 	tunnels_gone >/dev/null
 	tap_skip "tunnels deleted: the port table is empty" "no port table (capabilities $CAPS)"
 fi
-[ "$B_GRO" = true ] && rns ethtool -K "$B" gro on
-[ "$B_GRO_HW" = true ] && rns ethtool -K "$B" rx-gro-hw on
+b_raw_rx restore
 teardown_pair "$A"
 rmmod ofnic
 bad=$(dmesg_bad)

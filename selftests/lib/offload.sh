@@ -1,8 +1,42 @@
 # shellcheck shell=bash
-# Helpers for the in-guest offload tests (tx_offloads.sh, vxlan.sh). Source after guest.sh;
-# they work on port A (root namespace) and port B (in $REMOTE_NS), keep files in $W, and read
-# the device's capability bits from $CAPS.
+# Helpers for the in-guest offload tests (tx_offloads.sh, rx_offloads.sh, vxlan.sh, gso_diff.sh).
+# Source after guest.sh; they work on port A (root namespace) and port B (in $REMOTE_NS), keep
+# files in $W, and read the device's capability bits from $CAPS.
 rns() { ip netns exec "$REMOTE_NS" "$@"; }
+# ofnic_pair: loads ofnic and wires its first two ports, A here and B in $REMOTE_NS (two TAP
+# results; the test ends if there are not two ports); CAPS from the driver's probe message
+ofnic_pair() {
+	local ports
+	tap_run "load ofnic" load_driver ofnic
+	wait_ifaces ofnic 2
+	mapfile -t ports < <(nic_ifaces ofnic)
+	A=${ports[0]:-}
+	B=${ports[1]:-}
+	if [ -z "$A" ] || [ -z "$B" ]; then
+		tap_ok 1 "two ofnic ports probed (${ports[*]})"
+		exit 1
+	fi
+	tap_run "wire $A <-> $B (B in netns $REMOTE_NS)" setup_pair "$A" "$B"
+	CAPS=$(dmesg | sed -n "s/.* $A: ofnic .*, caps \(0x[0-9a-f]*\)$/\1/p" | tail -n1)
+	CAPS=${CAPS:-0}
+	echo "# $A caps $CAPS"
+}
+# b_raw_rx off|restore: B's packet taps sit after GRO, which merges frames back into
+# super-packets (with the first segment's checksum), and so does B's device coalescing; with
+# both off B's captures see the frames as they came off the wire. restore puts back what was on.
+b_raw_rx() {
+	local k
+	if [ "$1" = off ]; then
+		k=$(rns ethtool --json -k "$B")
+		B_GRO=$(jq -r '.[0]["rx-gro"].active' <<< "$k")
+		B_GRO_HW=$(jq -r '.[0]["rx-gro-hw"].active' <<< "$k")
+		rns ethtool -K "$B" gro off || return 1
+		[ "$B_GRO_HW" != true ] || rns ethtool -K "$B" rx-gro-hw off || return 1
+	else
+		[ "$B_GRO" != true ] || rns ethtool -K "$B" gro on
+		[ "$B_GRO_HW" != true ] || rns ethtool -K "$B" rx-gro-hw on
+	fi
+}
 has_cap() { (( (CAPS >> $1) & 1 )); }
 # ethtool -k by kernel feature name; ethtool prints a few under their legacy names
 feat() {	# feat NAME active|fixed|requested
