@@ -41,7 +41,7 @@ test:		## the whole test suite with a report (what CI runs)
 demo:		## the main job: boot a guest with two ofnic ports and show them working
 	tools/demo
 
-bench:		## iperf3: ofnic with offloads on/TSO off/all off vs e1000e, virtio-net, igb (one run)
+bench:		## benchmark: ofnic offload matrix vs e1000e, igb, virtio-net and veth (iperf3, USO, VXLAN), engine vs memcpy; table + chart in out/bench
 	tools/bench
 
 check:		## style: checkpatch --strict, sparse (C=1), W=1; QEMU checkpatch on hw-model/
