@@ -742,7 +742,7 @@ if has_cap 13 || has_cap 14; then
 	tap_check "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters, rx-packets in wire packets" rsc_perf
 	tap_check "LRO/HW-GRO: 8 MB over TCP arrive byte-exact (IPv4, IPv6)" rsc_exact
 else
-	tap_skip "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters" \
+	tap_skip "LRO/HW-GRO: iperf3 B -> A with each and without, coalesced counters, rx-packets in wire packets" \
 		"device lacks OFNIC_CAP_LRO and OFNIC_CAP_HW_GRO (caps $CAPS)"
 	tap_skip "LRO/HW-GRO: 8 MB over TCP arrive byte-exact (IPv4, IPv6)" \
 		"device lacks OFNIC_CAP_LRO and OFNIC_CAP_HW_GRO (caps $CAPS)"
