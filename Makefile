@@ -2,7 +2,7 @@
 # ofnic top-level Makefile. Kernel objects are described in Kbuild; this file drives the tools.
 # Everything heavy is cached in $(OFNIC_CACHE) (default ~/.cache/ofnic), outside the clone.
 
-.PHONY: help setup qemu kernel module rootfs unit guest kselftest test demo bench smoke check clean
+.PHONY: help setup qemu kernel module rootfs unit fuzz guest kselftest test demo bench smoke check clean
 
 help:		## list the targets
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
@@ -25,6 +25,10 @@ rootfs:		## build the guest root filesystem (cached)
 unit:		## host unit tests of the device engine
 	tools/setup-host
 	$(MAKE) -C selftests/unit check
+
+fuzz:		## libFuzzer on the engine (ASan+UBSan), FUZZ_SECS per harness (default 900) on every core
+	tools/setup-host
+	$(MAKE) -C selftests/fuzz long FUZZ_SECS=$(or $(FUZZ_SECS),900)
 
 smoke:		## in-guest smoke test on two ofnic ports (console streamed)
 	tools/vm selftests/guest/smoke.sh
@@ -50,4 +54,5 @@ check:		## style: checkpatch --strict, sparse (C=1), W=1; QEMU checkpatch on hw-
 clean:		## remove build outputs in the clone (caches stay)
 	tools/build-module --clean >/dev/null 2>&1 || true
 	$(MAKE) -C selftests/unit clean 2>/dev/null || true
+	$(MAKE) -C selftests/fuzz clean 2>/dev/null || true
 	rm -rf out
