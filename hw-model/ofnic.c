@@ -12,6 +12,7 @@
 #include "qemu/osdep.h"
 #include "qemu/guest-random.h"
 #include "qemu/iov.h"
+#include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
 #include "qemu/timer.h"
@@ -22,6 +23,7 @@
 #include "hw/pci/msix.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
+#include "system/runstate.h"
 #include "system/system.h"
 #include "net/net.h"
 #include "qom/object.h"
@@ -728,7 +730,6 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     OfnicState *s = opaque;
     OfnicQueue *q;
     unsigned int reg;
-    uint32_t *p;
     bool ok = true;
     uint64_t val;
 
@@ -991,6 +992,145 @@ static const MemoryRegionOps ofnic_mmio_ops = {
 };
 
 /*
+ * Migration. Registers, rings, interrupt state and counters travel; what the
+ * device derives from registers (RSS tables, address filter) is rebuilt on
+ * load. Frames held for coalescing are delivered when the VM stops, before
+ * its RAM is sent for the last time; held frames that find no room then are
+ * dropped and counted, as on a full ring.
+ */
+static const VMStateDescription vmstate_ofnic_queue = {
+    .name = "ofnic/queue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(stalled, OfnicQueue),
+        VMSTATE_UINT32(base_lo, OfnicQueue),
+        VMSTATE_UINT64(base, OfnicQueue),
+        VMSTATE_UINT32(size, OfnicQueue),
+        VMSTATE_UINT32(ctrl, OfnicQueue),
+        VMSTATE_UINT32(tail, OfnicQueue),
+        VMSTATE_UINT32(head, OfnicQueue),
+        VMSTATE_UINT32(itr, OfnicQueue),
+        VMSTATE_UINT32(wb_lo, OfnicQueue),
+        VMSTATE_UINT64(wb_addr, OfnicQueue),
+        VMSTATE_UINT32(buf_size, OfnicQueue),
+        VMSTATE_UINT32(irq_pending, OfnicQueue),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static int ofnic_pre_save(void *opaque)
+{
+    ofnic_rx_pre_save(opaque);
+    return 0;
+}
+
+/* The stream is input like any other: a running ring must be a sane one. */
+static int ofnic_post_load(void *opaque, int version_id)
+{
+    OfnicState *s = opaque;
+    const char *why = "";
+    unsigned int i, j;
+
+    if (s->tx_rr >= s->queues || s->max_frame < OFNIC_MIN_FRAME ||
+        s->max_frame > OFNIC_MAX_FRAME || (s->offload & ~s->offload_mask)) {
+        return -EINVAL;
+    }
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        OfnicQueue *qs[2] = { &s->txq[i], &s->rxq[i] };
+
+        for (j = 0; j < 2; j++) {
+            OfnicQueue *q = qs[j];
+
+            q->timer_running = false; /* re-armed when the VM runs */
+            if (ofnic_q_running(q) &&
+                (!ofnic_q_config_ok(q, &why) || q->head >= q->size ||
+                 q->tail >= q->size)) {
+                error_report("ofnic: %cXQ%u in the migration stream: %s",
+                             q->is_rx ? 'R' : 'T', i,
+                             *why ? why : "HEAD or TAIL >= SIZE");
+                return -EINVAL;
+            }
+        }
+    }
+    s->filt.offload = s->offload;
+    ofnic_rx_post_load(s);
+    return 0;
+}
+
+static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
+{
+    OfnicState *s = opaque;
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    unsigned int i, j;
+
+    if (!running) {
+        ofnic_rx_vm_stopped(s);
+        return;
+    }
+    /* after a load: moderation timers, and work the source left queued */
+    for (i = 0; i < s->queues; i++) {
+        OfnicQueue *qs[2] = { &s->txq[i], &s->rxq[i] };
+
+        for (j = 0; j < 2; j++) {
+            if (qs[j]->irq_pending && !qs[j]->timer_running) {
+                qs[j]->timer_running = true;
+                timer_mod(qs[j]->itr_timer, now);
+            }
+        }
+    }
+    if (s->ctrl & OFNIC_CTRL_ENABLE) {
+        qemu_bh_schedule(s->tx_bh);
+        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+    }
+}
+
+static const VMStateDescription vmstate_ofnic = {
+    .name = "ofnic",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .pre_save = ofnic_pre_save,
+    .post_load = ofnic_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, OfnicState),
+        VMSTATE_MSIX(parent_obj, OfnicState),
+        /* the other side must be built with the same properties */
+        VMSTATE_UINT32_EQUAL(queues, OfnicState, "queues differs"),
+        VMSTATE_UINT64_EQUAL(caps, OfnicState, "offload properties differ"),
+        VMSTATE_UINT32(ctrl, OfnicState),
+        VMSTATE_UINT32(offload, OfnicState),
+        VMSTATE_UINT32(max_frame, OfnicState),
+        VMSTATE_UINT32(misc_cause, OfnicState),
+        VMSTATE_UINT32(misc_mask, OfnicState),
+        VMSTATE_UINT32(misc_vector, OfnicState),
+        VMSTATE_UINT32(rsc_ctrl, OfnicState),
+        VMSTATE_UINT32(mac_lo, OfnicState),
+        VMSTATE_UINT8_ARRAY(filt.mac, OfnicState, 6),
+        VMSTATE_UINT32_ARRAY(filt.mc_hash, OfnicState, OFNIC_MC_FILTER_REGS),
+        VMSTATE_UINT32(stats_lo, OfnicState),
+        VMSTATE_UINT64(stats_addr, OfnicState),
+        VMSTATE_UINT32_ARRAY(tunnel_port, OfnicState, OFNIC_TUNNEL_PORTS),
+        VMSTATE_UINT32_ARRAY(vlan_filter, OfnicState, OFNIC_VLAN_FILTER_REGS),
+        VMSTATE_UINT32_2DARRAY(rss_regs, OfnicState, OFNIC_RSS_MAX_CONTEXTS,
+                               OFNIC_RSS_CTX_REGS),
+        VMSTATE_UINT32_2DARRAY(ntuple, OfnicState, OFNIC_NTUPLE_MAX_RULES,
+                               OFNIC_NTUPLE_REGS),
+        VMSTATE_BOOL_ARRAY(vec_armed, OfnicState, OFNIC_MAX_VECTORS),
+        VMSTATE_BOOL_ARRAY(vec_pending, OfnicState, OFNIC_MAX_VECTORS),
+        VMSTATE_STRUCT_ARRAY(txq, OfnicState, OFNIC_MAX_QUEUES, 1,
+                             vmstate_ofnic_queue, OfnicQueue),
+        VMSTATE_STRUCT_ARRAY(rxq, OfnicState, OFNIC_MAX_QUEUES, 1,
+                             vmstate_ofnic_queue, OfnicQueue),
+        VMSTATE_UINT32(tx_rr, OfnicState),
+        VMSTATE_UINT32(txo.frag6_id, OfnicState),
+        VMSTATE_UINT64_ARRAY(gstats, OfnicState, OFNIC_GSTAT_NUM),
+        VMSTATE_UINT64_2DARRAY(qstats, OfnicState, OFNIC_MAX_QUEUES,
+                               OFNIC_QSTAT_NUM),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
  * Device
  */
 static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
@@ -1006,6 +1146,14 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         return;
     }
     s->nvec = s->queues + 1;
+    if ((uint64_t)s->fault.rate[OFNIC_FAULT_DROP] +
+        s->fault.rate[OFNIC_FAULT_CORRUPT] + s->fault.rate[OFNIC_FAULT_DUP] +
+        s->fault.rate[OFNIC_FAULT_REORDER] > OFNIC_FAULT_SCALE) {
+        error_setg(errp, "ofnic: fault-drop, fault-corrupt, fault-dup and "
+                   "fault-reorder add up to more than %u (per %u frames)",
+                   OFNIC_FAULT_SCALE, OFNIC_FAULT_SCALE);
+        return;
+    }
 
     s->caps = OFNIC_CAPS | (s->tx_caps & OFNIC_CAPS_TX);
     if (!s->tso) {
@@ -1091,6 +1239,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         qemu_new_nic(&ofnic_net_info, &s->conf, object_get_typename(OBJECT(s)),
                      dev->id, &dev->mem_reentrancy_guard, s);
     qemu_format_nic_info_str(qemu_get_queue(s->nic), s->perm_mac);
+    s->vm_state = qemu_add_vm_change_state_handler(ofnic_vm_state_change, s);
 
     ofnic_reset(s);
 }
@@ -1100,6 +1249,7 @@ static void ofnic_exit(PCIDevice *pci_dev)
     OfnicState *s = OFNIC(pci_dev);
     unsigned int i;
 
+    qemu_del_vm_change_state_handler(s->vm_state);
     qemu_del_nic(s->nic);
     qemu_bh_delete(s->tx_bh);
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
@@ -1123,15 +1273,6 @@ static void ofnic_instance_init(Object *obj)
     device_add_bootindex_property(obj, &s->conf.bootindex, "bootindex",
                                   "/ethernet-phy@0", DEVICE(obj));
 }
-
-/*
- * Migration is not implemented yet (a later issue): refuse it rather than lose
- * state.
- */
-static const VMStateDescription vmstate_ofnic = {
-    .name = "ofnic",
-    .unmigratable = 1,
-};
 
 static const Property ofnic_properties[] = {
     DEFINE_NIC_PROPERTIES(OfnicState, conf),
@@ -1160,6 +1301,18 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),
     DEFINE_PROP_BIT64("tunnel-outer-csum", OfnicState, tun_caps, 21, true),
     DEFINE_PROP_BIT64("geneve", OfnicState, tun_caps, 25, true),
+    /*
+     * Wire fault injection, a test aid: frames from the wire dropped,
+     * corrupted, duplicated or reordered, each per 10000 frames.
+     */
+    DEFINE_PROP_UINT32("fault-drop", OfnicState, fault.rate[OFNIC_FAULT_DROP],
+                       0),
+    DEFINE_PROP_UINT32("fault-corrupt", OfnicState,
+                       fault.rate[OFNIC_FAULT_CORRUPT], 0),
+    DEFINE_PROP_UINT32("fault-dup", OfnicState, fault.rate[OFNIC_FAULT_DUP], 0),
+    DEFINE_PROP_UINT32("fault-reorder", OfnicState,
+                       fault.rate[OFNIC_FAULT_REORDER], 0),
+    DEFINE_PROP_UINT64("fault-seed", OfnicState, fault_seed, 1),
 };
 
 static void ofnic_class_init(ObjectClass *klass, void *data)

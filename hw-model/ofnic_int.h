@@ -10,6 +10,7 @@
 #include "hw/pci/pci_device.h"
 #include "net/net.h"
 #include "qemu/timer.h"
+#include "system/runstate.h"
 #include "qom/object.h"
 
 #include "ofnic_hw.h"
@@ -98,6 +99,7 @@ struct OfnicState {
 
     NICState *nic;
     NICConf conf;
+    VMChangeStateEntry *vm_state;
     MemoryRegion mmio;
     QEMUBH *tx_bh;
     struct ofnic_dma dma;
@@ -145,7 +147,16 @@ struct OfnicState {
 
     OfnicQueue txq[OFNIC_MAX_QUEUES];
     OfnicQueue rxq[OFNIC_MAX_QUEUES];
-    unsigned int tx_rr;
+    uint32_t tx_rr;
+
+    /* wire fault injection (properties fault-*; see ofnic_rx.c) */
+    struct ofnic_fault fault;
+    uint64_t fault_seed;
+    bool fault_on;
+    uint8_t *fault_buf;  /* OFNIC_MAX_FRAME: a corrupted copy */
+    uint8_t *fault_held; /* OFNIC_MAX_FRAME: the frame held back to reorder */
+    size_t fault_held_len;
+    QEMUTimer *fault_timer;
 
     uint64_t gstats[OFNIC_GSTAT_NUM];
     uint64_t qstats[OFNIC_MAX_QUEUES][OFNIC_QSTAT_NUM];
@@ -176,6 +187,9 @@ void ofnic_rx_reset(OfnicState *s);
 void ofnic_rx_set_offload(OfnicState *s, uint32_t val);
 void ofnic_rx_queue_disabled(OfnicQueue *q);
 void ofnic_rx_tail_written(OfnicQueue *q);
+void ofnic_rx_vm_stopped(OfnicState *s);
+void ofnic_rx_pre_save(OfnicState *s);
+void ofnic_rx_post_load(OfnicState *s);
 bool ofnic_rss_is_reg(hwaddr addr);
 void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val);
 uint32_t ofnic_rss_read(OfnicState *s, hwaddr addr);

@@ -359,10 +359,93 @@ static bool ofnic_can_receive(NetClientState *nc)
     return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down;
 }
 
+/*
+ * Wire fault injection (properties fault-*), a test aid between the wire and
+ * the receive path. A reordered frame waits for the next one, or 1 ms.
+ */
+#define OFNIC_FAULT_HOLD_NS SCALE_MS
+
+static void ofnic_fault_release(OfnicState *s)
+{
+    if (!s->fault_held_len) {
+        return;
+    }
+    if (ofnic_rx_frame(s, s->fault_held, s->fault_held_len, false)) {
+        s->fault_held_len = 0;
+        timer_del(s->fault_timer);
+    } else {
+        timer_mod(s->fault_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                      OFNIC_FAULT_HOLD_NS);
+    }
+}
+
+/* Like the ITR timer: engage the re-entrancy guard by hand. */
+static void ofnic_fault_timer(void *opaque)
+{
+    OfnicState *s = opaque;
+    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
+    bool engaged = guard->engaged_in_io;
+
+    guard->engaged_in_io = true;
+    ofnic_fault_release(s);
+    guard->engaged_in_io = engaged;
+}
+
+static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,
+                                   size_t size)
+{
+    ssize_t ret;
+
+    if (size > OFNIC_MAX_FRAME) {
+        return ofnic_rx_frame(s, buf, size, false); /* dropped as too long */
+    }
+    switch (ofnic_fault_pick(&s->fault)) {
+    case OFNIC_FAULT_DROP:
+        GSTAT(s, FAULT_DROP)++;
+        return size;
+    case OFNIC_FAULT_CORRUPT:
+        memcpy(s->fault_buf, buf, size);
+        ofnic_fault_corrupt(&s->fault, s->fault_buf, size);
+        ret = ofnic_rx_frame(s, s->fault_buf, size, false);
+        GSTAT(s, FAULT_CORRUPT) += ret != 0;
+        break;
+    case OFNIC_FAULT_DUP:
+        ret = ofnic_rx_frame(s, buf, size, false);
+        if (ret) {
+            GSTAT(s, FAULT_DUP)++;
+            ofnic_rx_frame(s, buf, size, false); /* no room: just lost */
+        }
+        break;
+    case OFNIC_FAULT_REORDER:
+        if (!s->fault_held_len) {
+            memcpy(s->fault_held, buf, size);
+            s->fault_held_len = size;
+            timer_mod(s->fault_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
+                                          OFNIC_FAULT_HOLD_NS);
+            GSTAT(s, FAULT_REORDER)++;
+            return size;
+        }
+        /* one frame is held at a time: this one goes as it is */
+        /* fall through */
+    default:
+        ret = ofnic_rx_frame(s, buf, size, false);
+        break;
+    }
+    if (ret) {
+        ofnic_fault_release(s);
+    }
+    return ret;
+}
+
 static ssize_t ofnic_receive(NetClientState *nc, const uint8_t *buf,
                              size_t size)
 {
-    return ofnic_rx_frame(qemu_get_nic_opaque(nc), buf, size, false);
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    if (s->fault_on) {
+        return ofnic_fault_receive(s, buf, size);
+    }
+    return ofnic_rx_frame(s, buf, size, false);
 }
 
 static void ofnic_set_link_status(NetClientState *nc)
@@ -436,6 +519,48 @@ void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
 }
 
 /*
+ * Migration: see ofnic.c.
+ */
+void ofnic_rx_vm_stopped(OfnicState *s)
+{
+    ofnic_rsc_flush_queues(s);
+}
+
+/* What ofnic_rx_vm_stopped() could not deliver is not in the stream. */
+void ofnic_rx_pre_save(OfnicState *s)
+{
+    unsigned int i;
+
+    for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
+        ofnic_rsc_drop(&s->rxq[i]);
+    }
+}
+
+/* The RSS contexts as ofnic_rss_write() decodes them from the registers. */
+void ofnic_rx_post_load(OfnicState *s)
+{
+    unsigned int c, r;
+
+    for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
+        struct ofnic_rss_ctx *ctx = &s->rss[c];
+        const uint32_t *regs = s->rss_regs[c];
+
+        for (r = 0; r < OFNIC_RSS_KEY_SIZE; r += 4) {
+            stl_le_p(&ctx->key[r], regs[r / 4]);
+        }
+        for (r = 0; r < OFNIC_RSS_INDIR_SIZE; r += 4) {
+            stl_le_p(&ctx->indir[r], regs[(RSS_REG_INDIR + r) / 4]);
+        }
+        ctx->fields = regs[RSS_REG_FIELDS / 4] &
+                      ((1u << (4 * OFNIC_FLOW_TYPES)) - 1);
+        ctx->enabled = c == 0 || ((s->caps & OFNIC_CAP_RSS_CONTEXTS) &&
+                                  (regs[RSS_REG_CTRL / 4] &
+                                   OFNIC_RSS_CTRL_ENABLE));
+        ctx->tbl_valid = false;
+    }
+}
+
+/*
  * Life cycle.
  */
 void ofnic_rx_reset(OfnicState *s)
@@ -445,6 +570,8 @@ void ofnic_rx_reset(OfnicState *s)
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
         ofnic_rsc_drop(&s->rxq[i]);
     }
+    s->fault_held_len = 0;
+    timer_del(s->fault_timer);
     memset(s->rss_regs, 0, sizeof(s->rss_regs));
     for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
         struct ofnic_rss_ctx *ctx = &s->rss[i];
@@ -462,6 +589,14 @@ void ofnic_rx_realize(OfnicState *s)
 {
     unsigned int i;
 
+    ofnic_fault_seed(&s->fault, s->fault_seed);
+    s->fault_on = ofnic_fault_active(&s->fault);
+    if (s->fault_on) {
+        s->fault_buf = g_malloc(OFNIC_MAX_FRAME);
+        s->fault_held = g_malloc(OFNIC_MAX_FRAME);
+    }
+    s->fault_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_fault_timer, s);
+
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
         s->rxq[i].rsc_timer =
             timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_rsc_timer, &s->rxq[i]);
@@ -471,6 +606,10 @@ void ofnic_rx_realize(OfnicState *s)
 void ofnic_rx_unrealize(OfnicState *s)
 {
     unsigned int i, j;
+
+    timer_free(s->fault_timer);
+    g_free(s->fault_buf);
+    g_free(s->fault_held);
 
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
         OfnicQueue *q = &s->rxq[i];

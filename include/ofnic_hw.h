@@ -676,6 +676,11 @@ enum ofnic_gstat {
 	OFNIC_GSTAT_RING_ERRORS,	/* ring_errors */
 	OFNIC_GSTAT_RX_TUNNEL,		/* rx_tunnel_packets */
 	OFNIC_GSTAT_TX_TUNNEL_SEGS,	/* tx_tunnel_segments */
+	/* wire fault injection (a test aid, off unless QEMU's fault-* properties are set) */
+	OFNIC_GSTAT_FAULT_DROP,		/* rx_fault_dropped */
+	OFNIC_GSTAT_FAULT_CORRUPT,	/* rx_fault_corrupted */
+	OFNIC_GSTAT_FAULT_DUP,		/* rx_fault_duplicated */
+	OFNIC_GSTAT_FAULT_REORDER,	/* rx_fault_reordered */
 	OFNIC_GSTAT_NUM
 };
 

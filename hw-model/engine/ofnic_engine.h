@@ -558,4 +558,32 @@ unsigned int ofnic_mc_hash(const uint8_t addr[6]);
 enum ofnic_mac_verdict ofnic_mac_filter(const struct ofnic_mac_filter *f,
                                         const uint8_t dst[6]);
 
+/*
+ * Wire fault injection, a test aid (QEMU properties fault-*, off by default):
+ * what happens to a frame from the wire. Rates are per OFNIC_FAULT_SCALE
+ * frames; the generator is seeded so that a run can be repeated.
+ */
+#define OFNIC_FAULT_SCALE 10000
+
+enum ofnic_fault_act {
+    OFNIC_FAULT_NONE,
+    OFNIC_FAULT_DROP,
+    OFNIC_FAULT_CORRUPT, /* one bit flipped after the Ethernet header */
+    OFNIC_FAULT_DUP,     /* delivered twice */
+    OFNIC_FAULT_REORDER, /* delivered after the next frame */
+    OFNIC_FAULT_NUM
+};
+
+struct ofnic_fault {
+    uint32_t rate[OFNIC_FAULT_NUM]; /* by action; rate[NONE] is unused */
+    uint64_t rng;                   /* xorshift64 state */
+};
+
+void ofnic_fault_seed(struct ofnic_fault *f, uint64_t seed);
+bool ofnic_fault_active(const struct ofnic_fault *f);
+/* The rates must add up to at most OFNIC_FAULT_SCALE. */
+enum ofnic_fault_act ofnic_fault_pick(struct ofnic_fault *f);
+/* Flips one bit after the Ethernet header; returns its offset (0: too short). */
+size_t ofnic_fault_corrupt(struct ofnic_fault *f, uint8_t *frame, size_t len);
+
 #endif /* OFNIC_ENGINE_H */

@@ -57,6 +57,10 @@ static const char * const ofnic_gstat_names[OFNIC_GSTAT_NUM] = {
 	[OFNIC_GSTAT_RING_ERRORS]	= "ring_errors",
 	[OFNIC_GSTAT_RX_TUNNEL]		= "rx_tunnel_packets",
 	[OFNIC_GSTAT_TX_TUNNEL_SEGS]	= "tx_tunnel_segments",
+	[OFNIC_GSTAT_FAULT_DROP]	= "rx_fault_dropped",
+	[OFNIC_GSTAT_FAULT_CORRUPT]	= "rx_fault_corrupted",
+	[OFNIC_GSTAT_FAULT_DUP]		= "rx_fault_duplicated",
+	[OFNIC_GSTAT_FAULT_REORDER]	= "rx_fault_reordered",
 };
 
 static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {

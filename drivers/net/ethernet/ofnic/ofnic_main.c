@@ -162,9 +162,13 @@ void ofnic_down(struct ofnic_priv *priv)
 		return;
 	priv->up = false;
 
+	/*
+	 * NAPI first: its TX completions wake queues, and a queue woken after
+	 * netif_tx_disable() would let the stack transmit into rings being freed.
+	 */
+	ofnic_napi_stop(priv);
 	netif_tx_disable(priv->netdev);
 	ofnic_hw_queues_disable(priv, priv->num_queues);
-	ofnic_napi_stop(priv);
 	ofnic_queue_irqs_free(priv);
 	ofnic_free_queues(priv);
 }
