@@ -583,7 +583,7 @@ void ofnic_fault_seed(struct ofnic_fault *f, uint64_t seed);
 bool ofnic_fault_active(const struct ofnic_fault *f);
 /* The rates must add up to at most OFNIC_FAULT_SCALE. */
 enum ofnic_fault_act ofnic_fault_pick(struct ofnic_fault *f);
-/* Flips one bit after the Ethernet header; returns its offset (0: too short). */
+/* Flips one bit after the Ethernet header; returns its offset (0: none). */
 size_t ofnic_fault_corrupt(struct ofnic_fault *f, uint8_t *frame, size_t len);
 
 #endif /* OFNIC_ENGINE_H */

@@ -1379,6 +1379,8 @@ def msix_self_target(c):
         c.settle(0.3)
         ctrl = d.r32(D.REG_CTRL)
         c.check(ctrl & D.CTRL_ENABLE, "the interrupt's write to CTRL was blocked (CTRL 0x%x)" % ctrl)
+        irqs = c.stats()[1]["IRQS"]
+        c.check(irqs >= 1, "the interrupt fired (queue 0 counts %d interrupts)" % irqs)
     finally:
         d.config_write16(cap + 2, ctl & ~0x8000)
         msix.write(toff + 16 + 12, 1)	# masked again
