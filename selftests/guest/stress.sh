@@ -22,8 +22,8 @@ tap_plan 13
 dmesg -C
 echo "# $OPS operations, seed $SEED (STRESS_SEED=$SEED repeats them)"
 RANDOM=$SEED
-rnd() { echo $((RANDOM % $1)); }		# rnd N: 0..N-1
-pick() { shift "$(rnd $#)"; echo "$1"; }	# pick WORD...: one of them
+rnd() { R=$((RANDOM % $1)); }			# rnd N: R = 0..N-1
+pick() { rnd $#; shift "$R"; R=$1; }		# pick WORD...: R = one of them
 
 ofnic_pair
 [ -n "$CAPS" ] || exit 1
@@ -82,55 +82,67 @@ maximum() {	# maximum -l|-g FIELD: the pre-set maximum ethtool prints
 NTUPLE_LOCS=()
 CONTEXTS=()
 
-# gen_op: sets OP (a description), CMD (an array run with on_port) and EXPECT (ok, fail or any)
+# gen_op: sets OP (a description), CMD (an array run with on_port) and EXPECT (ok, fail or any).
+# Random numbers only through rnd/pick, never in $(...): bash reseeds RANDOM in a subshell, and
+# the parent's sequence (the one STRESS_SEED fixes) would not move.
 gen_op() {
-	local r q max f w
+	local r q max f w i key
 	PORT=A DEV=$A EXPECT=any OP="" CMD=()
-	[ "$(rnd 10)" -ge 7 ] && { PORT=B; DEV=$B; }
-	r=$(rnd 100)
+	rnd 10; [ "$R" -ge 7 ] && { PORT=B; DEV=$B; }
+	rnd 100; r=$R
 	if [ "$r" -lt 38 ]; then
-		if [ "$PORT" = A ]; then f=$(pick "${FEATS_A[@]}"); else f=$(pick "${FEATS_B[@]}"); fi
-		CMD=(ethtool -K "$DEV" "$f" "$(pick on off)")
+		if [ "$PORT" = A ]; then pick "${FEATS_A[@]}"; else pick "${FEATS_B[@]}"; fi
+		f=$R
+		pick on off
+		CMD=(ethtool -K "$DEV" "$f" "$R")
 	elif [ "$r" -lt 46 ]; then
 		max=$(maximum -l Combined)
-		q=$((1 + $(rnd "${max:-1}")))
-		if [ "$(rnd 8)" = 0 ]; then
-			q=$((max + 1 + $(rnd 4)))
+		rnd "${max:-1}"; q=$((1 + R))
+		rnd 8
+		if [ "$R" = 0 ]; then
+			rnd 4; q=$((max + 1 + R))
 			EXPECT=fail
 		fi
 		CMD=(ethtool -L "$DEV" combined "$q")
 	elif [ "$r" -lt 54 ]; then
 		max=$(maximum -g RX)
-		local sz=(64 128 256 512 1024 2048 4096)
-		local rx=${sz[$(rnd 7)]} tx=${sz[$(rnd 7)]}
+		local rx tx
+		pick 64 128 256 512 1024 2048 4096; rx=$R
+		pick 64 128 256 512 1024 2048 4096; tx=$R
 		EXPECT=ok
 		[ "$rx" -le "${max:-0}" ] && [ "$tx" -le "${max:-0}" ] || EXPECT=fail
-		if [ "$(rnd 8)" = 0 ]; then
-			rx=$((rx + 1 + $(rnd 60)))	# not a power of two
+		rnd 8
+		if [ "$R" = 0 ]; then
+			rnd 60; rx=$((rx + 1 + R))	# not a power of two
 			EXPECT=fail
 		fi
 		CMD=(ethtool -G "$DEV" rx "$rx" tx "$tx")
 	elif [ "$r" -lt 61 ]; then
 		EXPECT=ok
-		case $(rnd 4) in
-		0) CMD=(ethtool -C "$DEV" rx-usecs "$(rnd 300)" tx-usecs "$(rnd 300)") ;;
-		1) CMD=(ethtool -C "$DEV" rx-frames "$(rnd 256)" tx-frames "$(rnd 256)") ;;
-		2) CMD=(ethtool -C "$DEV" adaptive-rx "$(pick on off)") ;;
+		rnd 4
+		case $R in
+		0) rnd 300; f=$R; rnd 300; CMD=(ethtool -C "$DEV" rx-usecs "$f" tx-usecs "$R") ;;
+		1) rnd 256; f=$R; rnd 256; CMD=(ethtool -C "$DEV" rx-frames "$f" tx-frames "$R") ;;
+		2) pick on off; CMD=(ethtool -C "$DEV" adaptive-rx "$R") ;;
 		3) CMD=(ethtool -C "$DEV" rx-usecs 100000); EXPECT=fail ;;
 		esac
 	elif [ "$r" -lt 71 ]; then
 		PORT=A DEV=$A
 		q=$(on_port ethtool -l "$DEV" | awk '$1 == "Combined:" { c = $2 } END { print c }')
-		case $(rnd 6) in
-		0) CMD=(ethtool -X "$DEV" equal "$((1 + $(rnd "$q")))"); EXPECT=ok ;;
-		1) mapfile -t w < <(for _ in $(seq "$q"); do rnd 4; done)
+		rnd 6
+		case $R in
+		0) rnd "$q"; CMD=(ethtool -X "$DEV" equal "$((1 + R))"); EXPECT=ok ;;
+		1) w=()
+		   for ((i = 0; i < q; i++)); do rnd 4; w+=("$R"); done
 		   CMD=(ethtool -X "$DEV" weight "${w[@]}") ;;
-		2) CMD=(ethtool -X "$DEV" hkey "$(od -An -tx1 -N40 /dev/urandom | tr -s ' \n' ':' |
-			sed 's/^://; s/:$//')"); EXPECT=ok ;;
+		2) key=""
+		   for ((i = 0; i < 40; i++)); do rnd 256; key+=$(printf '%s%02x' "${key:+:}" "$R"); done
+		   CMD=(ethtool -X "$DEV" hkey "$key"); EXPECT=ok ;;
 		3) CMD=(ethtool -X "$DEV" default); EXPECT=ok ;;
-		4) CMD=(ethtool -X "$DEV" context new equal "$((1 + $(rnd "$q")))") ;;
+		4) rnd "$q"; CMD=(ethtool -X "$DEV" context new equal "$((1 + R))") ;;
 		5) if [ ${#CONTEXTS[@]} -gt 0 ]; then
-			CMD=(ethtool -X "$DEV" context "$(pick "${CONTEXTS[@]}")" delete)
+			pick "${CONTEXTS[@]}"
+			CMD=(ethtool -X "$DEV" context "$R" delete)
 		   else
 			CMD=(ethtool -X "$DEV" context 7 delete); EXPECT=fail
 		   fi ;;
@@ -138,27 +150,33 @@ gen_op() {
 	elif [ "$r" -lt 81 ]; then
 		PORT=A DEV=$A
 		q=$(on_port ethtool -l "$DEV" | awk '$1 == "Combined:" { c = $2 } END { print c }')
-		if [ "$(rnd 3)" = 0 ] && [ ${#NTUPLE_LOCS[@]} -gt 0 ]; then
-			CMD=(ethtool -N "$DEV" delete "$(pick "${NTUPLE_LOCS[@]}")")
+		rnd 3
+		if [ "$R" = 0 ] && [ ${#NTUPLE_LOCS[@]} -gt 0 ]; then
+			pick "${NTUPLE_LOCS[@]}"
+			CMD=(ethtool -N "$DEV" delete "$R")
 		else
-			local act=$(($(rnd $((q + 1))) - 1))	# -1: drop
-			[ "$(rnd 10)" = 0 ] && { act=$((q + 3)); EXPECT=fail; }
+			local act flow
+			rnd $((q + 1)); act=$((R - 1))	# -1: drop
+			rnd 10; [ "$R" = 0 ] && { act=$((q + 3)); EXPECT=fail; }
+			pick tcp4 udp4 tcp6 udp6; flow=$R
 			# never iperf3's port: a drop rule would stop the load for good
-			CMD=(ethtool -N "$DEV" flow-type "$(pick tcp4 udp4 tcp6 udp6)"
-			     dst-port "$((10000 + $(rnd 50000)))" action "$act")
+			rnd 50000
+			CMD=(ethtool -N "$DEV" flow-type "$flow" dst-port "$((10000 + R))" action "$act")
 		fi
 	elif [ "$r" -lt 88 ]; then
 		local mtu
-		mtu=$(pick 68 576 1280 1500 1500 4000 9000 9500)
+		pick 68 576 1280 1500 1500 4000 9000 9500; mtu=$R
 		max=$(on_port ip -d -j link show "$DEV" | jq -r '.[0].max_mtu')
 		EXPECT=ok
-		if [ "$(rnd 10)" = 0 ]; then
-			mtu=$((max + 1 + $(rnd 100)))
+		rnd 10
+		if [ "$R" = 0 ]; then
+			rnd 100; mtu=$((max + 1 + R))
 		fi
 		[ "$mtu" -le "$max" ] || EXPECT=fail
 		CMD=(ip link set "$DEV" mtu "$mtu")
 	elif [ "$r" -lt 97 ]; then
-		CMD=(sh -c "ip link set $DEV down && sleep 0.$(rnd 10) && ip link set $DEV up")
+		rnd 10
+		CMD=(sh -c "ip link set $DEV down && sleep 0.$R && ip link set $DEV up")
 		EXPECT=ok
 	else
 		PORT=A DEV=$A
@@ -204,7 +222,9 @@ check_counters() {
 		done < <(on_port ip -s -j link show "$DEV" |
 				jq -r '.[0].stats64 | (.rx | to_entries[] | "rx_\(.key) \(.value)"),
 					(.tx | to_entries[] | "tx_\(.key) \(.value)")'
-			 on_port ethtool -S "$DEV" | awk '$1 !~ /^(drv_)?q[0-9]/ { sub(/:$/, "", $1); print "hw_" $1, $2 }')
+			 on_port ethtool -S "$DEV" |
+				awk 'NF == 2 && $2 ~ /^[0-9]+$/ && $1 !~ /^(drv_)?q[0-9]/ {
+					sub(/:$/, "", $1); print "hw_" $1, $2 }')
 	done
 }
 forget_counters() { LAST=(); }
@@ -302,6 +322,13 @@ tap_ok "$([ "$good" -gt 0 ] && [ "$mb" -gt 0 ]; echo $?)" "iperf3 moved data dur
 # ---- back to defaults: traffic must flow again within seconds ------------------------------
 restore() {
 	local p cur
+	# RSS and rules first: a table or rule naming a queue keeps -L from shrinking
+	PORT=A DEV=$A
+	for l in $(ethtool -n "$A" | awk '$1 == "Filter:" { print $2 }'); do
+		ethtool -N "$A" delete "$l" || return 1
+	done
+	for c in "${CONTEXTS[@]}"; do ethtool -X "$A" context "$c" delete || return 1; done
+	ethtool -X "$A" default || return 1
 	for p in A B; do
 		PORT=$p DEV=${!p}
 		on_port ip link set "$DEV" mtu 1500 up || return 1
@@ -318,9 +345,6 @@ restore() {
 		on_port ethtool -G "$DEV" ${INIT_RING[$p]} 2>/dev/null
 	done
 	PORT=A DEV=$A
-	for c in "${CONTEXTS[@]}"; do ethtool -X "$A" context "$c" delete; done
-	for l in "${NTUPLE_LOCS[@]}"; do ethtool -N "$A" delete "$l"; done
-	ethtool -X "$A" default
 	ethtool -X "$A" hkey "$(od -An -tx1 -N40 /dev/urandom | tr -s ' \n' ':' | sed 's/^://; s/:$//')"
 	sysctl -qw "net.ipv6.conf.$A.disable_ipv6=0"
 	ip addr replace "$LOCAL_V6/64" dev "$A" nodad
@@ -335,7 +359,7 @@ recover() {
 		[ $((($(date +%s%N) - s) / 1000000000)) -lt 10 ] || { echo "no ping in 10 s"; return 1; }
 	done
 	ms=$((($(date +%s%N) - s) / 1000000))
-	MBPS=$(IPERF_SECS=3 iperf_mbps)
+	MBPS=$(IPERF_SECS=3 iperf_mbps --connect-timeout 5000)
 	echo "first ping after $ms ms, iperf3 A -> B $MBPS Mbit/s"
 	[ "${MBPS:-0}" -gt 0 ]
 }
