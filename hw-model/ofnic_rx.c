@@ -536,27 +536,19 @@ void ofnic_rx_pre_save(OfnicState *s)
     }
 }
 
-/* The RSS contexts as ofnic_rss_write() decodes them from the registers. */
+/* The RSS contexts: the registers from the stream written again, decoded. */
 void ofnic_rx_post_load(OfnicState *s)
 {
     unsigned int c, r;
 
     for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
-        struct ofnic_rss_ctx *ctx = &s->rss[c];
-        const uint32_t *regs = s->rss_regs[c];
+        for (r = 0; r < 4 * OFNIC_RSS_CTX_REGS; r += 4) {
+            hwaddr addr = OFNIC_REG_RSS_BASE(c) + r;
 
-        for (r = 0; r < OFNIC_RSS_KEY_SIZE; r += 4) {
-            stl_le_p(&ctx->key[r], regs[r / 4]);
+            if (ofnic_rss_is_reg(addr)) {
+                ofnic_rss_write(s, addr, s->rss_regs[c][r / 4]);
+            }
         }
-        for (r = 0; r < OFNIC_RSS_INDIR_SIZE; r += 4) {
-            stl_le_p(&ctx->indir[r], regs[(RSS_REG_INDIR + r) / 4]);
-        }
-        ctx->fields = regs[RSS_REG_FIELDS / 4] &
-                      ((1u << (4 * OFNIC_FLOW_TYPES)) - 1);
-        ctx->enabled = c == 0 || ((s->caps & OFNIC_CAP_RSS_CONTEXTS) &&
-                                  (regs[RSS_REG_CTRL / 4] &
-                                   OFNIC_RSS_CTRL_ENABLE));
-        ctx->tbl_valid = false;
     }
 }
 

@@ -71,11 +71,7 @@ PORT=A DEV=$A
 on_port() {	# run a command in the port's namespace
 	if [ "$PORT" = B ]; then rns "$@"; else "$@"; fi
 }
-switchable() {	# features of DEV that are not [fixed]
-	on_port ethtool --json -k "$DEV" |
-		jq -r '.[0] | to_entries[] | select(.value | type == "object") |
-			select(.value.fixed == false) | .key'
-}
+switchable() { features_now | cut -d' ' -f1; }	# features of DEV that are not [fixed]
 maximum() {	# maximum -l|-g FIELD: the pre-set maximum ethtool prints
 	on_port ethtool "$1" "$DEV" | awk -v f="$2:" '$1 == f { print $2; exit }'
 }
