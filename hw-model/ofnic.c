@@ -32,6 +32,7 @@
 #include "ofnic_engine.h"
 
 #include "ofnic_int.h"
+#include "trace.h"
 
 
 /*
@@ -95,6 +96,7 @@ static void ofnic_vec_fire(OfnicState *s, unsigned int v)
 {
     unsigned int i;
 
+    trace_ofnic_irq(v);
     s->vec_armed[v] = false;
     s->vec_pending[v] = false;
     msix_notify(&s->parent_obj, v);
@@ -130,6 +132,7 @@ static void ofnic_vec_request(OfnicState *s, unsigned int v)
     if (s->vec_armed[v]) {
         ofnic_vec_fire(s, v);
     } else {
+        trace_ofnic_irq_latched(v);
         s->vec_pending[v] = true;
     }
 }
@@ -152,6 +155,8 @@ void ofnic_q_event(OfnicQueue *q, uint32_t n)
         return;
     }
     if (!q->timer_running) {
+        trace_ofnic_irq_moderated(q->is_rx ? 'R' : 'T', q->index,
+                                  q->irq_pending, usecs);
         q->timer_running = true;
         timer_mod(q->itr_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) +
                                     (int64_t)usecs * SCALE_US);
@@ -189,6 +194,7 @@ void ofnic_misc_raise(OfnicState *s, uint32_t cause)
 
 void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
 {
+    trace_ofnic_ring_error(q->is_rx ? 'R' : 'T', q->index, why);
     qemu_log_mask(LOG_GUEST_ERROR, "ofnic: %cXQ%u stopped: %s\n",
                   q->is_rx ? 'R' : 'T', q->index, why);
     if (!(q->ctrl & OFNIC_Q_CTRL_ERROR)) {
@@ -249,6 +255,8 @@ static int ofnic_tx_emit(void *opaque, const struct ofnic_txo_iov *iov,
 static void ofnic_tx_drop(OfnicState *s, OfnicQueue *q, uint32_t head,
                           enum ofnic_txo_err err, uint16_t offload)
 {
+    trace_ofnic_tx_offload_error(q->index, head, offload,
+                                 ofnic_txo_err_str(err));
     qemu_log_mask(LOG_GUEST_ERROR,
                   "ofnic: TXQ%u: dropped packet at %u (offload 0x%x): %s\n",
                   q->index, head, offload, ofnic_txo_err_str(err));
@@ -325,6 +333,8 @@ static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
         ofnic_tx_drop(s, q, head, res.err, offload);
         return 1;
     }
+    trace_ofnic_tx_offload(q->index, pkt->len, offload, res.seg, res.frames,
+                           res.tunnel);
     ofnic_tx_count(s, q, pkt->len, &res);
     return MAX(res.frames, 1);
 }
@@ -390,6 +400,7 @@ static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
     }
     more = false;
 out:
+    trace_ofnic_tx_ring(q->index, r.head, n, cost, more);
     if (n) {
         __le32 head = cpu_to_le32(r.head);
 
@@ -458,6 +469,7 @@ static void ofnic_reset(OfnicState *s)
 {
     unsigned int i;
 
+    trace_ofnic_reset();
     qemu_bh_cancel(s->tx_bh);
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
         ofnic_queue_reset(&s->txq[i]);
@@ -576,10 +588,16 @@ static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
         ofnic_q_irq_clear(q);
         if (!ofnic_q_config_ok(q, &why)) {
             ofnic_ring_error(s, q, why);
-        } else if (q->is_rx) {
+            return;
+        }
+        trace_ofnic_ring_enable(q->is_rx ? 'R' : 'T', q->index, q->base,
+                                q->size, ofnic_q_vector(q));
+        if (q->is_rx) {
             qemu_flush_queued_packets(qemu_get_queue(s->nic));
         }
     } else if (!en && was) {
+        trace_ofnic_ring_disable(q->is_rx ? 'R' : 'T', q->index, q->head,
+                                 q->tail);
         q->ctrl &= ~OFNIC_Q_CTRL_ENABLE;
         q->stalled = false;
         ofnic_q_irq_clear(q);
@@ -600,6 +618,7 @@ static void ofnic_q_set_tail(OfnicState *s, OfnicQueue *q, uint32_t val)
         return;
     }
     q->tail = val;
+    trace_ofnic_doorbell(q->is_rx ? 'R' : 'T', q->index, val, q->head);
     if (q->is_rx) {
         q->stalled = false;
         ofnic_rx_tail_written(q);
@@ -1315,11 +1334,48 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_UINT64("fault-seed", OfnicState, fault_seed, 1),
 };
 
+/* What "-device ofnic,help" says of each property. */
+static const struct {
+    const char *name;
+    const char *desc;
+} ofnic_property_help[] = {
+    { "queues", "queue pairs (1..64), each with its own MSI-X vector" },
+    { "tx-csum", "TCP/UDP checksum insertion (NETIF_F_HW_CSUM)" },
+    { "tx-sctp-crc", "SCTP CRC32c insertion" },
+    { "tx-ip4-csum", "IPv4 header checksum insertion" },
+    { "tso4", "TCP segmentation of IPv4 packets" },
+    { "tso6", "TCP segmentation of IPv6 packets" },
+    { "tso-ecn", "TSO of packets with CWR set (CWR on the first segment)" },
+    { "tso-mangleid", "TSO may keep the IPv4 ID of the first segment" },
+    { "uso", "UDP segmentation (one datagram per MSS, UDP_SEGMENT)" },
+    { "ufo", "UDP fragmentation into IP fragments" },
+    { "tx-vlan", "802.1Q tag insertion from the descriptor" },
+    { "tso", "off clears every TSO capability (tso4, tso6, ecn, mangleid)" },
+    { "rx-csum", "receive checksum validation (needed by lro and hw-gro)" },
+    { "lro", "large receive offload: coalesced frames, not re-segmentable" },
+    { "hw-gro", "hardware GRO: coalesced frames the stack can re-segment" },
+    { "rss-contexts", "additional RSS contexts (ethtool -X context new)" },
+    { "ntuple", "ntuple flow steering and drop rules (ethtool -N)" },
+    { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
+    { "tunnel", "off clears every UDP tunnel (VXLAN/GENEVE) capability" },
+    { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },
+    { "tunnel-outer-csum", "outer UDP checksum of segmented tunnel packets" },
+    { "geneve", "GENEVE as well as VXLAN tunnel ports" },
+    { "fault-drop", "wire fault injection: frames dropped per 10000" },
+    { "fault-corrupt", "wire fault injection: frames with one bit flipped "
+                       "per 10000" },
+    { "fault-dup", "wire fault injection: frames delivered twice per 10000" },
+    { "fault-reorder", "wire fault injection: frames swapped with the next "
+                       "per 10000" },
+    { "fault-seed", "seed of the fault injection's generator (repeatable)" },
+};
+
 static void ofnic_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    unsigned int i;
 
     k->realize = ofnic_realize;
     k->exit = ofnic_exit;
@@ -1331,6 +1387,11 @@ static void ofnic_class_init(ObjectClass *klass, void *data)
     dc->desc = "ofnic virtual PCIe Ethernet controller";
     dc->vmsd = &vmstate_ofnic;
     device_class_set_props(dc, ofnic_properties);
+    for (i = 0; i < ARRAY_SIZE(ofnic_property_help); i++) {
+        object_class_property_set_description(klass,
+                                              ofnic_property_help[i].name,
+                                              ofnic_property_help[i].desc);
+    }
     set_bit(DEVICE_CATEGORY_NETWORK, dc->categories);
 }
 

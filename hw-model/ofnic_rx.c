@@ -12,6 +12,7 @@
 #include "qemu/main-loop.h"
 #include "hw/qdev-core.h"
 #include "ofnic_int.h"
+#include "trace.h"
 
 #define GSTAT(s, e) ((s)->gstats[OFNIC_GSTAT_##e])
 #define QSTAT(s, q, e) ((s)->qstats[(q)->index][OFNIC_QSTAT_##e])
@@ -39,6 +40,7 @@ static enum ofnic_deliver ofnic_rx_deliver(OfnicQueue *q, const uint8_t *frame,
     case OFNIC_RX_DONE:
         break;
     case OFNIC_RX_NO_SPACE:
+        trace_ofnic_rx_no_space(q->index, q->head, q->tail);
         if (!q->stalled) {
             q->stalled = true;
             QSTAT(s, q, RX_STALLS)++;
@@ -91,6 +93,7 @@ static bool ofnic_rsc_out(void *opaque, const uint8_t *frame, size_t len,
                           const struct ofnic_rx_meta *meta, uint16_t segs,
                           uint64_t wire_bytes)
 {
+    trace_ofnic_rsc_flush(((OfnicQueue *)opaque)->index, len, segs);
     return ofnic_rx_deliver(opaque, frame, len, meta, segs, wire_bytes) !=
            OFNIC_DELIVER_NO_SPACE;
 }
@@ -152,6 +155,7 @@ static void ofnic_rsc_timer(void *opaque)
 
     guard->engaged_in_io = true;
     q->rsc_timer_running = false;
+    trace_ofnic_rsc_timeout(q->index);
     if (q->rsc && ofnic_q_running(q)) {
         ofnic_rsc_run_expiry(q);
     }
@@ -297,6 +301,8 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
                       res.bad_queue, s->queues);
     }
     q = &s->rxq[res.queue];
+    trace_ofnic_rx_frame(res.queue, size, res.meta.rss_hash, res.rule,
+                         res.tunnel);
     if (!ofnic_q_running(q)) {
         GSTAT(s, RX_DROP_QUEUE_OFF)++;
         QSTAT(s, q, RX_DROPS)++;
@@ -452,6 +458,7 @@ static void ofnic_set_link_status(NetClientState *nc)
 {
     OfnicState *s = qemu_get_nic_opaque(nc);
 
+    trace_ofnic_link(!nc->link_down);
     ofnic_misc_raise(s, OFNIC_MISC_LINK);
     if (!nc->link_down) {
         qemu_flush_queued_packets(nc);

@@ -82,9 +82,9 @@ def tcp4(seq=1000, payload=1000, flags=0x10, sport=40000, ack=7, ip_id=0x1000):
 
 
 class RxDev(T.Dev):
-    def __init__(self, qemu, bios, opts=""):
+    def __init__(self, qemu, bios, opts="", extra=()):
         super().__init__(qemu, bios, ("queues=%d,mac=02:00:00:00:00:02" % QUEUES) +
-                         ("," + opts if opts else ""))
+                         ("," + opts if opts else ""), extra)
         self.inj = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.head = [0] * QUEUES
         for q in range(QUEUES):

@@ -196,7 +196,7 @@ def parse(f):
 
 # ---- QEMU under qtest ----
 class Dev:
-    def __init__(self, qemu, bios, opts=""):
+    def __init__(self, qemu, bios, opts="", extra=()):
         self.rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.rx.bind(("127.0.0.1", 0))
@@ -211,7 +211,7 @@ class Dev:
                 "-L", bios, "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
                 "-d", "guest_errors", "-D", self.log,
                 "-netdev", "socket,id=n0,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d" % (port, lport),
-                "-device", "ofnic,netdev=n0,addr=0x4,queues=1" + ("," + opts if opts else "")]
+                "-device", "ofnic,netdev=n0,addr=0x4,queues=1" + ("," + opts if opts else "")] + list(extra)
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         self.tail = 0
