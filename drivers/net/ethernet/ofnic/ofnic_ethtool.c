@@ -231,6 +231,8 @@ static int ofnic_get_sset_count(struct net_device *netdev, int sset)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 
+	if (sset == ETH_SS_TEST)
+		return ofnic_test_count();
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 
@@ -252,6 +254,10 @@ static void ofnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	unsigned int i;
 	u16 q;
 
+	if (sset == ETH_SS_TEST) {
+		ofnic_test_strings(data);
+		return;
+	}
 	if (sset != ETH_SS_STATS)
 		return;
 
@@ -364,6 +370,27 @@ static void ofnic_coal_set(struct ofnic_priv *priv, u16 q, const struct ethtool_
 	ofnic_coal_apply(priv, q);
 }
 
+/* The IEEE 802.3 MAC counters (ethtool -S DEV --groups eth-mac) the device keeps */
+static void ofnic_get_eth_mac_stats(struct net_device *netdev,
+				    struct ethtool_eth_mac_stats *mac)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	const __le64 *hw = priv->hw_stats;
+
+	mutex_lock(&priv->stats_lock);
+	if (!ofnic_hw_stats_dump(priv)) {
+		mac->FramesTransmittedOK = le64_to_cpu(hw[OFNIC_GSTAT_TX_FRAMES]);
+		mac->OctetsTransmittedOK = le64_to_cpu(hw[OFNIC_GSTAT_TX_BYTES]);
+		mac->FramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_FRAMES]);
+		mac->OctetsReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_BYTES]);
+		mac->MulticastFramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_MULTICAST]);
+		mac->BroadcastFramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_BROADCAST]);
+		/* frames outside 14..MAX_FRAME: shorter than a header cannot come from a netdev */
+		mac->FrameTooLongErrors = le64_to_cpu(hw[OFNIC_GSTAT_RX_DROP_SIZE]);
+	}
+	mutex_unlock(&priv->stats_lock);
+}
+
 static int ofnic_get_coalesce(struct net_device *netdev, struct ethtool_coalesce *ec,
 			      struct kernel_ethtool_coalesce *kec,
 			      struct netlink_ext_ack *extack)
@@ -446,6 +473,10 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.get_sset_count		= ofnic_get_sset_count,
 	.get_strings		= ofnic_get_strings,
 	.get_ethtool_stats	= ofnic_get_ethtool_stats,
+	.get_eth_mac_stats	= ofnic_get_eth_mac_stats,
+	.get_regs_len		= ofnic_get_regs_len,
+	.get_regs		= ofnic_get_regs,
+	.self_test		= ofnic_self_test,
 	.get_coalesce		= ofnic_get_coalesce,
 	.set_coalesce		= ofnic_set_coalesce,
 	.get_per_queue_coalesce	= ofnic_get_per_queue_coalesce,
