@@ -3,7 +3,8 @@
 """QEMU conventions of the ofnic device: documented properties and trace events.
 
 -device ofnic,help: every property ofnic defines has a description. -trace help: every event in
-hw-model/trace-events is known to the binary. Under qtest with -trace 'ofnic_*': ring enable,
+hw-model/trace-events is known to the binary. docs/ofnic.rst (the device's page in the style of
+QEMU's docs/system/devices) names every property and every event. Under qtest with -trace 'ofnic_*': ring enable,
 doorbells, a TSO packet's offload decision (its wire frame count equal to the frames seen on the
 wire), interrupts, RX classification and a HW-GRO coalescing flush (the segment count) are traced
 with the values the device acted on. Prints TAP.
@@ -47,6 +48,10 @@ def main():
     bare = [p for p in own if not props[p]]
     ok(len(own) >= 25 and not bare, "-device ofnic,help: %d properties of ofnic's, each described" % len(own),
        "no description: %s" % bare)
+    with open(os.path.join(TOP, "docs", "ofnic.rst")) as f:
+        doc = f.read()
+    undoc = [p for p in own if "``%s``" % p not in doc]
+    ok(not undoc, "docs/ofnic.rst documents every property", "missing: %s" % undoc)
     out = subprocess.run([qemu, "-device", "help"], capture_output=True, text=True, timeout=30).stdout
     ok(re.search(r'name "ofnic", bus PCI, desc "[^"]+"', out) is not None,
        "-device help lists ofnic with a description")
@@ -58,6 +63,8 @@ def main():
     missing = [e for e in events if e not in known]
     ok(len(events) >= 10 and not missing, "-trace help: all %d ofnic events built in" % len(events),
        "missing: %s" % missing)
+    undoc = [e for e in events if "``%s``" % e not in doc]
+    ok(not undoc, "docs/ofnic.rst documents every trace event", "missing: %s" % undoc)
 
     d = R.RxDev(qemu, bios, extra=["-trace", "ofnic_*"])
     try:
