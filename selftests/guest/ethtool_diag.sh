@@ -7,11 +7,13 @@
 #    comes back with its configuration (features, RSS key, coalescing, rings) and carries
 #    traffic, also when run under iperf3, on a port that is down, and five times in a row;
 #  - -S --groups eth-mac: the IEEE 802.3 counters follow the traffic;
-#  - link settings: speed and duplex as the device reports them.
+#  - link settings: speed and duplex as the device reports them;
+#  - the netdev netlink family (ynl): every RX and TX queue linked to a NAPI instance with its
+#    interrupt, as many queues as ethtool -l says.
 # Run: tools/vm selftests/guest/ethtool_diag.sh
 . /ofnic/selftests/lib/guest.sh
 
-tap_plan 22
+tap_plan 23
 dmesg -C
 tap_run "load ofnic" load_driver ofnic
 wait_ifaces ofnic 2
@@ -126,6 +128,28 @@ link_check() {
 		ethtool "$A" | grep -qE 'Speed: [0-9]+Mb/s'
 }
 tap_check "link settings: speed, full duplex, link detected" link_check
+
+YNL=/ofnic/out/kselftest/net/lib/ynl
+ynl_check() {
+	local ifi q j
+	ifi=$(cat "/sys/class/net/$A/ifindex")
+	q=$(ethtool -l "$A" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
+	j=$(python3 "$YNL/cli.py" --spec "$YNL/../specs/netdev.yaml" --no-schema --output-json \
+		--dump queue-get --json "{\"ifindex\": $ifi}") || return 1
+	echo "$j" | jq -c '.[] | {type, id, "napi-id"}' | head -n 16
+	[ "$(echo "$j" | jq '[.[] | select(.type == "rx")] | length')" = "$q" ] &&
+		[ "$(echo "$j" | jq '[.[] | select(.type == "tx")] | length')" = "$q" ] &&
+		[ "$(echo "$j" | jq '[.[] | select(."napi-id" == null)] | length')" = 0 ] || return 1
+	j=$(python3 "$YNL/cli.py" --spec "$YNL/../specs/netdev.yaml" --no-schema --output-json \
+		--dump napi-get --json "{\"ifindex\": $ifi}") || return 1
+	echo "$j" | jq -c '.[] | {id, irq}'
+	[ "$(echo "$j" | jq "[.[] | select(.irq != null)] | length")" = "$q" ]
+}
+if [ -f "$YNL/cli.py" ]; then
+	tap_check "netlink (ynl): every RX and TX queue on a NAPI instance with its IRQ" ynl_check
+else
+	tap_skip "netlink (ynl): queues linked to NAPI instances" "no ynl CLI at $YNL (tools/build-selftests installs it)"
+fi
 
 teardown_pair "$A"
 rmmod ofnic
