@@ -10,7 +10,7 @@
 DOC=/ofnic/docs/tutorial.md
 RAN=/tmp/tutorial-commands
 
-tap_plan 15
+tap_plan 16
 dmesg -C
 : > "$RAN"
 # A 'CMD' / B 'CMD': run a tutorial command on port A's side / in B's namespace, shown as typed
