@@ -782,7 +782,7 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
         if (qemu_get_queue(s->nic)->link_down) {
             return 0;
         }
-        return OFNIC_STATUS_LINK_UP | (OFNIC_LINK_SPEED << 16);
+        return OFNIC_STATUS_LINK_UP | (s->speed / 100) << 16;
     case OFNIC_REG_OFFLOAD_CTRL:
         return s->offload;
     case OFNIC_REG_PERM_MAC_LO:
@@ -1165,6 +1165,11 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         return;
     }
     s->nvec = s->queues + 1;
+    if (s->speed < 100 || s->speed > 6553500 || s->speed % 100) {
+        error_setg(errp, "ofnic: speed must be a multiple of 100 in "
+                   "100..6553500 (Mbit/s), not %u", s->speed);
+        return;
+    }
     if ((uint64_t)s->fault.rate[OFNIC_FAULT_DROP] +
         s->fault.rate[OFNIC_FAULT_CORRUPT] + s->fault.rate[OFNIC_FAULT_DUP] +
         s->fault.rate[OFNIC_FAULT_REORDER] > OFNIC_FAULT_SCALE) {
@@ -1296,6 +1301,7 @@ static void ofnic_instance_init(Object *obj)
 static const Property ofnic_properties[] = {
     DEFINE_NIC_PROPERTIES(OfnicState, conf),
     DEFINE_PROP_UINT32("queues", OfnicState, queues, OFNIC_DEFAULT_QUEUES),
+    DEFINE_PROP_UINT32("speed", OfnicState, speed, OFNIC_DEFAULT_SPEED),
     /* TX offloads, all on by default; "off" clears the capability bit. */
     DEFINE_PROP_BIT64("tx-csum", OfnicState, tx_caps, 0, true),
     DEFINE_PROP_BIT64("tx-sctp-crc", OfnicState, tx_caps, 1, true),
@@ -1340,6 +1346,8 @@ static const struct {
     const char *desc;
 } ofnic_property_help[] = {
     { "queues", "queue pairs (1..64), each with its own MSI-X vector" },
+    { "speed", "link speed the device reports, Mbit/s (100..6553500, "
+               "a multiple of 100); it does not limit throughput" },
     { "tx-csum", "TCP/UDP checksum insertion (NETIF_F_HW_CSUM)" },
     { "tx-sctp-crc", "SCTP CRC32c insertion" },
     { "tx-ip4-csum", "IPv4 header checksum insertion" },

@@ -61,7 +61,7 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
                   OFNIC_CAP_RSS_CONTEXTS != BIT_ULL(16) ||
                   OFNIC_CAP_NTUPLE != BIT_ULL(17));
 
-#define OFNIC_LINK_SPEED 250 /* x 100 Mbit/s: 25 Gbit/s */
+#define OFNIC_DEFAULT_SPEED 25000 /* Mbit/s, the "speed" property */
 #define OFNIC_DEFAULT_QUEUES 4
 #define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
 #define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
@@ -110,6 +110,7 @@ struct OfnicState {
 
     /* properties */
     uint32_t queues;
+    uint32_t speed;   /* link speed reported in STATUS, Mbit/s */
     uint32_t nvec;
     uint64_t tx_caps; /* OFNIC_CAPS_TX bits left on by the properties */
     bool tso;         /* false clears every TSO capability */

@@ -66,6 +66,20 @@ def main():
     undoc = [e for e in events if "``%s``" % e not in doc]
     ok(not undoc, "docs/ofnic.rst documents every trace event", "missing: %s" % undoc)
 
+    # the speed property: STATUS reports it; a bad value is refused with a message
+    d = T.Dev(qemu, bios, opts="speed=40000")
+    try:
+        status = d.r(0x44)
+    finally:
+        d.close()
+    ok(status >> 16 == 400 and status & 1, "speed=40000: STATUS reports 400 x 100 Mbit/s (0x%x)" % status)
+    p = subprocess.run([qemu, "-M", "q35", "-nodefaults", "-display", "none", "-L", bios, "-L",
+                        "/usr/share/seabios", "-netdev", "hubport,id=n0,hubid=0",
+                        "-device", "ofnic,netdev=n0,speed=150"], capture_output=True, text=True,
+                       timeout=30)
+    ok(p.returncode != 0 and "speed must be a multiple of 100" in p.stderr,
+       "speed=150 refused with a message", p.stderr.strip())
+
     d = R.RxDev(qemu, bios, extra=["-trace", "ofnic_*"])
     try:
         pkt, l2, l3, l4 = T.build(payload=4000)
