@@ -162,13 +162,12 @@ static u64 ofnic_test_regs(struct ofnic_priv *priv)
 
 /*
  * Loopback: frames sent on TX queue 0 with OFNIC_OFFLOAD_LOOPBACK come back on RX queue 0
- * (RSS off) unchanged. Rings and buffers of its own, in one coherent buffer; moderation
- * holds the queues' interrupts past the test, whose end drops them.
+ * (RSS off) unchanged. Rings and buffers of its own, in one coherent buffer.
  */
 #define OFNIC_LB_RING		64
 #define OFNIC_LB_FRAMES		8
 #define OFNIC_LB_RX_BUFS	16
-#define OFNIC_LB_BUF		2048
+#define OFNIC_LB_BUF		2048	/* stride of the buffers */
 #define OFNIC_LB_TX_RING	0
 #define OFNIC_LB_RX_RING	(OFNIC_LB_RING * 16)
 #define OFNIC_LB_HEAD_WB	(2 * OFNIC_LB_RING * 16)
@@ -238,17 +237,9 @@ static int ofnic_lb_slot(struct ofnic_priv *priv, u8 *mem, unsigned int slot, un
 	return 1;
 }
 
-/* A disabled loopback ring at dma; its interrupt held back by moderation */
-static void ofnic_lb_ring(struct ofnic_priv *priv, u32 qreg, dma_addr_t dma)
-{
-	ofnic_wr32(priv, qreg + OFNIC_Q_BASE_LO, lower_32_bits(dma));
-	ofnic_wr32(priv, qreg + OFNIC_Q_BASE_HI, upper_32_bits(dma));
-	ofnic_wr32(priv, qreg + OFNIC_Q_SIZE, OFNIC_LB_RING);
-	ofnic_hw_set_itr(priv, qreg, OFNIC_ITR_MAX_USECS, 0);
-}
-
 static u64 ofnic_test_loopback(struct ofnic_priv *priv)
 {
+	struct ofnic_ring ring = { .size = OFNIC_LB_RING, .qid = 0 };
 	struct device *dev = &priv->pdev->dev;
 	unsigned int i, slot = 0, seen = 0;
 	struct ofnic_tx_desc *txd;
@@ -257,6 +248,8 @@ static u64 ofnic_test_loopback(struct ofnic_priv *priv)
 	u64 err = 0;
 	u8 *mem;
 
+	/* each frame in one RX buffer of the driver's size, within the buffer's slot here */
+	BUILD_BUG_ON(ETH_FRAME_LEN > OFNIC_RX_BUF_SIZE || OFNIC_RX_BUF_SIZE > OFNIC_LB_BUF);
 	mem = dma_alloc_coherent(dev, OFNIC_LB_SIZE, &dma, GFP_KERNEL);
 	if (!mem)
 		return 1;
@@ -274,18 +267,20 @@ static u64 ofnic_test_loopback(struct ofnic_priv *priv)
 		txd[i].cmd = cpu_to_le16(OFNIC_TXD_TYPE_DATA | OFNIC_TXD_EOP);
 	}
 
+	/*
+	 * The driver's own queue programming, with vector 0 and moderation long enough that
+	 * no interrupt is requested before the queues are disabled again.
+	 */
 	ofnic_wr32(priv, OFNIC_REG_OFFLOAD_CTRL, OFNIC_OFFLOAD_LOOPBACK);
 	ofnic_wr32(priv, OFNIC_REG_CTRL, OFNIC_CTRL_ENABLE);
-	ofnic_lb_ring(priv, OFNIC_RXQ(0), dma + OFNIC_LB_RX_RING);
-	ofnic_wr32(priv, OFNIC_RXQ(0) + OFNIC_RXQ_BUF_SIZE, OFNIC_LB_BUF);
-	ofnic_wr32(priv, OFNIC_RXQ(0) + OFNIC_Q_CTRL, OFNIC_Q_CTRL_ENABLE);
+	ofnic_hw_set_itr(priv, OFNIC_RXQ(0), OFNIC_ITR_MAX_USECS, 0);
+	ring.dma = dma + OFNIC_LB_RX_RING;
+	ofnic_hw_rxq_enable(priv, &ring, 0);
 	ofnic_wr32(priv, OFNIC_RXQ(0) + OFNIC_Q_TAIL, OFNIC_LB_RX_BUFS);
-	ofnic_lb_ring(priv, OFNIC_TXQ(0), dma + OFNIC_LB_TX_RING);
-	ofnic_wr32(priv, OFNIC_TXQ(0) + OFNIC_TXQ_HEAD_WB_LO,
-		   lower_32_bits(dma + OFNIC_LB_HEAD_WB));
-	ofnic_wr32(priv, OFNIC_TXQ(0) + OFNIC_TXQ_HEAD_WB_HI,
-		   upper_32_bits(dma + OFNIC_LB_HEAD_WB));
-	ofnic_wr32(priv, OFNIC_TXQ(0) + OFNIC_Q_CTRL, OFNIC_Q_CTRL_ENABLE);
+	ofnic_hw_set_itr(priv, OFNIC_TXQ(0), OFNIC_ITR_MAX_USECS, 0);
+	ring.dma = dma + OFNIC_LB_TX_RING;
+	ring.head_wb_dma = dma + OFNIC_LB_HEAD_WB;
+	ofnic_hw_txq_enable(priv, &ring, 0);
 	/* writel() orders the descriptor writes above before the doorbell */
 	ofnic_wr32(priv, OFNIC_TXQ(0) + OFNIC_Q_TAIL, OFNIC_LB_FRAMES);
 
