@@ -36,6 +36,43 @@ security_mirror() {
 	echo "${uri%/}"
 }
 
+# Guest kernel selection: sets KERNEL_SERIES, KERNEL_ABI, KERNEL_PKG_VERSION, KERNEL_SUITE and
+# KERNEL_CC (the compiler package its headers name)
+# from tools/versions.env for SERIES (default: $OFNIC_KERNEL, else KERNEL_DEFAULT), and exports
+# OFNIC_KERNEL so that the tools a tool runs build for the same kernel.
+select_kernel() {	# select_kernel [SERIES]
+	local s=${1:-${OFNIC_KERNEL:-$KERNEL_DEFAULT}} v
+	v=KERNEL_${s//./_}_ABI
+	[ -n "${!v:-}" ] || die "unknown kernel '$s' (tools/versions.env has: $KERNEL_SERIES_ALL)"
+	KERNEL_SERIES=$s
+	KERNEL_ABI=${!v}
+	v=KERNEL_${s//./_}_PKG_VERSION
+	KERNEL_PKG_VERSION=${!v}
+	v=KERNEL_${s//./_}_SUITE
+	KERNEL_SUITE=${!v}
+	v=KERNEL_${s//./_}_CC
+	KERNEL_CC=${!v}
+	export OFNIC_KERNEL=$s
+}
+
+# apt-get or apt-cache on one suite of this machine's Debian mirror through a private
+# configuration in the cache (trixie-backports packages on a bookworm host): the host's apt
+# sources are never touched, so nothing of that suite is ever installed on the host.
+suite_apt() {	# suite_apt SUITE apt-get|apt-cache ARGS...
+	local suite=$1 tool=$2 d=$OFNIC_CACHE/apt-$1
+	shift 2
+	local o=(-o "Dir::Etc::sourcelist=$d/sources.list" -o Dir::Etc::sourceparts=/nonexistent
+		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache" -o APT::Sandbox::User=root)
+	if [ ! -f "$d/updated" ] || [ -n "$(find "$d/updated" -mmin +720)" ]; then
+		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+		echo "deb $(debian_mirror) $suite main" > "$d/sources.list"
+		apt-get -qq "${o[@]}" update >"$d/update.log" 2>&1 ||
+			die "apt-get update of $suite failed: see $d/update.log"
+		date -u +%FT%TZ > "$d/updated"
+	fi
+	"$tool" "${o[@]}" "$@"
+}
+
 # Run a command as root (CI and developers are root here; sudo where it is not).
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -59,3 +96,6 @@ cache_lock() {	# cache_lock NAME
 		flock "$_ofnic_lock_fd"
 	fi
 }
+
+# Every tool works for one guest kernel; the caller's --kernel (see select_kernel) overrides it.
+select_kernel

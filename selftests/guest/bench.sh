@@ -20,7 +20,7 @@
 ROUNDS=${ROUNDS:-3}
 SECS=${BENCH_SECS:-5}
 OUT=/ofnic-out
-UDPGSO=/ofnic/out/kselftest/net
+UDPGSO=/ofnic/out/kselftest/$(uname -r | cut -d. -f1-2)/net
 ALL_ROWS="ofnic ofnic/no-tso ofnic/no-gso ofnic/no-csum ofnic/sw-gro ofnic/lro ofnic/no-gro
 	ofnic/no-tunnel ofnic/all-off e1000e e1000e/off igb igb/off virtio-net virtio-net/off
 	veth veth/off"

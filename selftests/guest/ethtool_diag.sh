@@ -129,7 +129,7 @@ link_check() {
 }
 tap_check "link settings: speed, full duplex, link detected" link_check
 
-YNL=/ofnic/out/kselftest/net/lib/ynl
+YNL=/ofnic/out/kselftest/$(uname -r | cut -d. -f1-2)/net/lib/ynl
 ynl_check() {
 	local ifi q j
 	ifi=$(cat "/sys/class/net/$A/ifindex")

@@ -23,7 +23,7 @@
 . /ofnic/selftests/lib/offload.sh
 TXGEN=/ofnic/selftests/lib/txgen.py
 RXGEN=/ofnic/selftests/lib/rxgen.py
-YNL=/ofnic/out/kselftest/net/lib/ynl
+YNL=/ofnic/out/kselftest/$(uname -r | cut -d. -f1-2)/net/lib/ynl
 VID=100
 VID_OTHER=200
 V4_VLAN_LOCAL=198.51.100.1

@@ -16,15 +16,16 @@
 # Between tests, ethtool -k/-l/-g/-c/-x, ntuple rules, MTU/flags/MAC and the NAPI sysfs knobs of
 # both ports must be unchanged: otherwise "config-leak after <test>" fails, and the driver is
 # reloaded (as after a timeout) so that the next test starts from the defaults.
-# Expected failures: selftests/kselftest/xfail.txt, per NIC model (see its header).
+# Expected failures: selftests/kselftest/xfail-<kernel series>.txt, per NIC model (see its header).
 # shellcheck source=../lib/guest.sh
 . /ofnic/selftests/lib/guest.sh
 MODEL=${OFNIC_NICS%% *}
 MODEL=${MODEL:-ofnic}
 DRV=$(nic_driver "$MODEL")
-KS_SRC=/ofnic/out/kselftest
+KSERIES=$(uname -r | cut -d. -f1-2)
+KS_SRC=/ofnic/out/kselftest/$KSERIES	# tools/build-selftests --kernel $KSERIES
 KS=/tmp/kselftest
-XFAIL_FILE=${KSFT_XFAIL:-/ofnic/selftests/kselftest/xfail.txt}	# tools/vm --env KSFT_XFAIL=... to try a list
+XFAIL_FILE=${KSFT_XFAIL:-/ofnic/selftests/kselftest/xfail-$KSERIES.txt}	# tools/vm --env KSFT_XFAIL=... to try a list
 LOGDIR=/ofnic-out/kselftest
 export PYTHONUNBUFFERED=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -324,7 +325,7 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 	fi
 	if [ ${#rot[@]} -gt 0 ]; then
 		[ "$res" = fail ] && reason="$reason; " || reason=""
-		reason="${reason}xfail list rot for $MODEL: ${rot[*]} now passes, remove it from xfail.txt"
+		reason="${reason}xfail list rot for $MODEL: ${rot[*]} now passes, remove it from ${XFAIL_FILE##*/}"
 		res=fail
 	fi
 	case "$res" in
@@ -351,7 +352,7 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 			emit fail "config-leak after $name" "configuration differs before/after"
 		fi
 	elif [ -n "${XF[$lk]+x}" ]; then
-		emit fail "config-leak after $name" "xfail list rot for $MODEL: $lk no longer leaks, remove it from xfail.txt"
+		emit fail "config-leak after $name" "xfail list rot for $MODEL: $lk no longer leaks, remove it from ${XFAIL_FILE##*/}"
 	fi
 	# The next test starts from a freshly loaded driver (its defaults) if this one left settings
 	# behind or was killed: one bad test must not fail the ones after it.

@@ -44,7 +44,8 @@ FEATURES = [
     ("rx-fcs", "RX FCS"),
     ("rx-all", "RX all (bad frames)"),
 ]
-YNL = "/ofnic/out/kselftest/net/lib/ynl"
+# tools/build-selftests --kernel SERIES installs the ynl CLI for the running kernel
+YNL = "/ofnic/out/kselftest/%s/net/lib/ynl" % ".".join(os.uname().release.split(".")[:2])
 
 
 def run(*cmd):

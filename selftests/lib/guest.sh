@@ -4,7 +4,8 @@
 # Wiring follows netdev's driver CI: port A stays in the root namespace, port B moves to the
 # namespace "remote"; 192.0.2.1/.2 and 2001:db8::1/::2 without DAD.
 
-OFNIC_KO=${OFNIC_KO:-/ofnic/drivers/net/ethernet/ofnic/ofnic.ko}
+# the module tools/build-module built for the running kernel
+OFNIC_KO=${OFNIC_KO:-/ofnic/out/module/$(uname -r)/drivers/net/ethernet/ofnic/ofnic.ko}
 REMOTE_NS=${REMOTE_NS:-remote}
 LOCAL_V4=192.0.2.1
 REMOTE_V4=192.0.2.2

@@ -15,6 +15,7 @@
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 
+#include "ofnic_compat.h"
 #include "ofnic_hw.h"
 
 #define OFNIC_DRV_NAME			"ofnic"
@@ -407,6 +408,7 @@ void ofnic_rss_respread(struct ofnic_priv *priv);
 void ofnic_flow_program(struct ofnic_priv *priv);
 void ofnic_ntuple_clear(struct ofnic_priv *priv);
 bool ofnic_ntuple_fits(struct ofnic_priv *priv, unsigned int num_queues);
+u32 ofnic_get_rx_ring_count(struct net_device *netdev);
 int ofnic_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd, u32 *rule_locs);
 int ofnic_set_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd);
 u32 ofnic_get_rxfh_key_size(struct net_device *netdev);

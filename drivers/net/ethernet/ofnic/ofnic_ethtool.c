@@ -481,6 +481,9 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.set_coalesce		= ofnic_set_coalesce,
 	.get_per_queue_coalesce	= ofnic_get_per_queue_coalesce,
 	.set_per_queue_coalesce	= ofnic_set_per_queue_coalesce,
+#if OFNIC_HAVE_RX_RING_COUNT_OP
+	.get_rx_ring_count	= ofnic_get_rx_ring_count,
+#endif
 	.get_rxnfc		= ofnic_get_rxnfc,
 	.set_rxnfc		= ofnic_set_rxnfc,
 	.get_rxfh_key_size	= ofnic_get_rxfh_key_size,

@@ -651,13 +651,20 @@ void ofnic_flow_program(struct ofnic_priv *priv)
 	}
 }
 
+u32 ofnic_get_rx_ring_count(struct net_device *netdev)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	return priv->num_queues;
+}
+
 int ofnic_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd, u32 *rule_locs)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 	unsigned int r, n = 0;
 
-	if (cmd->cmd == ETHTOOL_GRXRINGS) {
-		cmd->data = priv->num_queues;
+	if (!OFNIC_HAVE_RX_RING_COUNT_OP && cmd->cmd == ETHTOOL_GRXRINGS) {
+		cmd->data = ofnic_get_rx_ring_count(netdev);
 		return 0;
 	}
 	if (!(priv->caps & OFNIC_CAP_NTUPLE))

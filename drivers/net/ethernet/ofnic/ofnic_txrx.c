@@ -927,12 +927,12 @@ static void ofnic_dim_update(struct ofnic_q_vector *qv)
 	if (READ_ONCE(priv->rx_coal[qv->idx].adaptive)) {
 		v = qv->rx.stats->rx.v;
 		dim_update_sample(qv->events, v[OFNIC_S_RX_PACKETS], v[OFNIC_S_RX_BYTES], &sample);
-		net_dim(&qv->rx_dim, sample);
+		net_dim(&qv->rx_dim, &sample);
 	}
 	if (READ_ONCE(priv->tx_coal[qv->idx].adaptive)) {
 		v = qv->tx.stats->tx_cmpl.v;
 		dim_update_sample(qv->events, v[OFNIC_S_TX_PACKETS], v[OFNIC_S_TX_BYTES], &sample);
-		net_dim(&qv->tx_dim, sample);
+		net_dim(&qv->tx_dim, &sample);
 	}
 }
 

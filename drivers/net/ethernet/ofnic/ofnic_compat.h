@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ofnic: the one place where the driver meets older kernels. The .c files use the newest
+ * kernel API (Linux 7.3); this header maps it onto 6.12 LTS where the two differ.
+ */
+#ifndef _OFNIC_COMPAT_H_
+#define _OFNIC_COMPAT_H_
+
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+/* net_dim() took its sample by value before 6.13 */
+#define net_dim(dim, sample)	net_dim(dim, *(sample))
+#endif
+
+/* The RX ring count has an ethtool op of its own since 6.19; before, get_rxnfc() answered
+ * ETHTOOL_GRXRINGS.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define OFNIC_HAVE_RX_RING_COUNT_OP	1
+#else
+#define OFNIC_HAVE_RX_RING_COUNT_OP	0
+#endif
+
+#endif /* _OFNIC_COMPAT_H_ */
