@@ -18,7 +18,7 @@ mkdir -p "$W"
 CASES=()
 declare -A WHO
 while read -r c who; do CASES+=("$c"); WHO[$c]=$who; done < <(python3 "$GSODIFF" list)
-tap_plan $((${#CASES[@]} + 4))
+tap_plan $((${#CASES[@]} + 5))
 dmesg -C
 
 ofnic_pair
@@ -29,6 +29,13 @@ sysctl -qw "net.ipv6.conf.$A.accept_ra=0" 2>/dev/null
 
 hwstat() { ethtool -S "$A" | awk -v n="$1:" '$1 == n { s += $2 } END { print s + 0 }'; }
 segs() { echo $(($(hwstat tx_tso_segments) + $(hwstat tx_uso_segments) + $(hwstat tx_ufo_fragments))); }
+# device UFO is asked for with a private flag (NETIF_F_GSO_UDP has no feature name)
+if has_cap 8; then
+	tap_run "private flag tx-udp-fragmentation on (device UFO)" \
+		ethtool --set-priv-flags "$A" tx-udp-fragmentation on
+else
+	tap_skip "private flag tx-udp-fragmentation on (device UFO)" "device lacks OFNIC_CAP_UFO"
+fi
 
 capture() {	# capture NAME CASE: B's capture of one super-packet sent from A
 	local name=$1 case=$2 src dst pid

@@ -21,6 +21,8 @@
 . /ofnic/selftests/lib/guest.sh
 . /ofnic/selftests/lib/offload.sh
 TXGEN=/ofnic/selftests/lib/txgen.py
+RXGEN=/ofnic/selftests/lib/rxgen.py
+YNL=/ofnic/out/kselftest/$(uname -r | cut -d. -f1-2)/net/lib/ynl
 MTU=1500
 ETH_HLEN=14
 V4_VLAN_LOCAL=198.51.100.1
@@ -30,7 +32,7 @@ W=/tmp/txo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 28
+tap_plan 31
 dmesg -C
 
 ofnic_pair
@@ -372,11 +374,24 @@ if usable tx-udp-segmentation "USO IPv6: whole datagrams to the device, every se
 fi
 
 # ---- UFO ----------------------------------------------------------------------------------------
+# NETIF_F_GSO_UDP has no feature name: by default it is in none of the hw/wanted/active sets
+# (ethtool and the selftests would read a nameless bit); the private flag tx-udp-fragmentation
+# asks for device UFO.
+if [ -f "$YNL/cli.py" ]; then
+	tap_check "every hw/wanted/active feature bit has a name (ethtool netlink)" \
+		python3 "$RXGEN" feature-names "$YNL" "$A"
+else
+	tap_skip "every hw/wanted/active feature bit has a name (ethtool netlink)" \
+		"no ynl CLI at $YNL (tools/build-selftests installs it)"
+fi
+tap_run "UFO by default (private flag tx-udp-fragmentation off): the stack fragments" \
+	ufo_check 4 "$LOCAL_V4" "$REMOTE_V4" 1480 0
 UFO_HW=0
 if has_cap 8 && has_cap 0 && [ "$(feat tx-gso-robust active)" = true ]; then
 	UFO_HW=1
+	ethtool --set-priv-flags "$A" tx-udp-fragmentation on || UFO_HW=0
 fi
-ufo_how=$([ $UFO_HW = 1 ] && echo "fragmented by the device" || echo "device lacks OFNIC_CAP_UFO: fragmented by the stack")
+ufo_how=$([ $UFO_HW = 1 ] && echo "private flag on: fragmented by the device" || echo "device lacks OFNIC_CAP_UFO: fragmented by the stack")
 tap_run "UFO IPv4 from a PACKET_VNET_HDR socket arrives whole ($ufo_how)" \
 	ufo_check 4 "$LOCAL_V4" "$REMOTE_V4" 1480 "$UFO_HW"
 tap_run "UFO IPv6 from a PACKET_VNET_HDR socket arrives whole ($ufo_how)" \
@@ -392,6 +407,9 @@ ufo_robust_off() {	# untrusted GSO packets back to software: the stack fragments
 if usable tx-gso-robust "UFO with tx-gso-robust off: the stack fragments, the datagram arrives"; then
 	tap_run "UFO with tx-gso-robust off: the stack fragments, the datagram arrives" ufo_robust_off
 fi
+[ $UFO_HW = 0 ] || ethtool --set-priv-flags "$A" tx-udp-fragmentation off
+tap_run "private flag tx-udp-fragmentation off again: no UFO in the active features" \
+	bash -c "! ethtool --show-priv-flags $A | grep -q 'tx-udp-fragmentation.*on'"
 
 # ---- VLAN insertion ----------------------------------------------------------------------------
 vlan_setup() {

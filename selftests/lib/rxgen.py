@@ -69,6 +69,23 @@ def qstats(cli, ifindex):
     print(json.dumps({"dev": dump(None)[0], "queues": dump("queue")}))
 
 
+def feature_names(cli, ifname):
+    """Every bit of the hw, wanted and active feature sets (ethtool netlink) has a name."""
+    spec = os.path.join(cli, "..", "specs", "ethtool.yaml")
+    out = subprocess.run([sys.executable, os.path.join(cli, "cli.py"), "--spec", spec,
+                          "--no-schema", "--output-json", "--do", "features-get",
+                          "--json", json.dumps({"header": {"dev-name": ifname}})],
+                         check=True, capture_output=True, text=True).stdout
+    feats = json.loads(out)
+    bad = 0
+    for group in ("hw", "wanted", "active"):
+        bits = feats.get(group, {}).get("bits", {}).get("bit", [])
+        nameless = [b.get("index") for b in bits if not b.get("name")]
+        print(f"{group}: {len(bits)} bits, nameless: {nameless or 'none'}")
+        bad += len(nameless)
+    return 1 if bad else 0
+
+
 def main(argv):
     cmd, a = argv[1], argv[2:]
     if cmd == "udp-flows":
@@ -78,9 +95,11 @@ def main(argv):
         bad_csum(a[0], int(a[1]), int(a[2]))
     elif cmd == "qstats":
         qstats(a[0], int(a[1]))
+    elif cmd == "feature-names":
+        return feature_names(a[0], a[1])
     else:
         sys.exit("unknown command " + cmd)
 
 
 if __name__ == "__main__":
-    main(sys.argv)
+    sys.exit(main(sys.argv))

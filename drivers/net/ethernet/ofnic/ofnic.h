@@ -272,12 +272,17 @@ struct ofnic_ntuple {
 	bool valid;
 };
 
+/* ethtool private flags (ofnic_pflag_names[] in ofnic_ethtool.c) */
+#define OFNIC_PFLAG_UFO			BIT(0)	/* NETIF_F_GSO_UDP: see ofnic_offload.c */
+#define OFNIC_PFLAG_NUM			1
+
 struct ofnic_priv {
 	struct net_device *netdev;
 	struct pci_dev *pdev;
 	u8 __iomem *regs;
 
 	u64 caps;
+	u32 pflags;			/* OFNIC_PFLAG_* */
 	u32 version;
 	u16 hw_queues;			/* OFNIC_REG_QUEUES */
 	u16 max_queues;			/* usable: limited by MSI-X vectors */

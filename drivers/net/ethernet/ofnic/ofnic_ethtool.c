@@ -140,6 +140,30 @@ static void ofnic_get_drvinfo(struct net_device *netdev, struct ethtool_drvinfo 
 		 FIELD_GET(OFNIC_VERSION_MINOR_MASK, priv->version));
 }
 
+static const char ofnic_pflag_names[OFNIC_PFLAG_NUM][ETH_GSTRING_LEN] = {
+	"tx-udp-fragmentation",
+};
+
+static u32 ofnic_get_priv_flags(struct net_device *netdev)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	return priv->pflags;
+}
+
+static int ofnic_set_priv_flags(struct net_device *netdev, u32 flags)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if ((flags & OFNIC_PFLAG_UFO) && !(priv->caps & OFNIC_CAP_UFO)) {
+		netdev_err(netdev, "tx-udp-fragmentation: the device has no UFO (OFNIC_CAP_UFO)\n");
+		return -EOPNOTSUPP;
+	}
+	priv->pflags = flags;
+	netdev_update_features(netdev);
+	return 0;
+}
+
 static int ofnic_get_link_ksettings(struct net_device *netdev,
 				    struct ethtool_link_ksettings *cmd)
 {
@@ -233,6 +257,8 @@ static int ofnic_get_sset_count(struct net_device *netdev, int sset)
 
 	if (sset == ETH_SS_TEST)
 		return ofnic_test_count();
+	if (sset == ETH_SS_PRIV_FLAGS)
+		return OFNIC_PFLAG_NUM;
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 
@@ -256,6 +282,10 @@ static void ofnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 
 	if (sset == ETH_SS_TEST) {
 		ofnic_test_strings(data);
+		return;
+	}
+	if (sset == ETH_SS_PRIV_FLAGS) {
+		memcpy(data, ofnic_pflag_names, sizeof(ofnic_pflag_names));
 		return;
 	}
 	if (sset != ETH_SS_STATS)
@@ -471,6 +501,8 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.get_ringparam		= ofnic_get_ringparam,
 	.set_ringparam		= ofnic_set_ringparam,
 	.get_sset_count		= ofnic_get_sset_count,
+	.get_priv_flags		= ofnic_get_priv_flags,
+	.set_priv_flags		= ofnic_set_priv_flags,
 	.get_strings		= ofnic_get_strings,
 	.get_ethtool_stats	= ofnic_get_ethtool_stats,
 	.get_eth_mac_stats	= ofnic_get_eth_mac_stats,

@@ -17,15 +17,20 @@
 #include "ofnic.h"
 
 /*
- * UFO in Linux 6.12. Since 4.14 the stack builds no UFO packets itself and NETIF_F_UFO is
- * gone; no socket asks for UFO any more. What is left is SKB_GSO_UDP for packets that come
- * with a struct virtio_net_hdr of type VIRTIO_NET_HDR_GSO_UDP (packet sockets with
- * PACKET_VNET_HDR, writes to tun/tap, virtio guests behind a bridge), and the feature bit it
- * maps to, NETIF_F_GSO_UDP ("UFO, deprecated except tuntap"). A driver may still set it:
- * net_gso_ok() then lets such a packet through whole; without it validate_xmit_skb()
- * fragments it in software (udp4_ufo_fragment(), udp6_ufo_fragment(), which also fill in
- * the UDP checksum over the whole datagram). No in-tree driver sets it, not even virtio_net,
- * and it has no name in netdev_features_strings[]: ethtool -k neither shows nor toggles it.
+ * UFO. Since 4.14 the stack builds no UFO packets itself and NETIF_F_UFO is gone; no socket
+ * asks for UFO any more. What is left is SKB_GSO_UDP for packets that come with a struct
+ * virtio_net_hdr of type VIRTIO_NET_HDR_GSO_UDP (packet sockets with PACKET_VNET_HDR, writes
+ * to tun/tap, virtio guests behind a bridge), and the feature bit it maps to,
+ * NETIF_F_GSO_UDP ("UFO, deprecated except tuntap"). With the bit, net_gso_ok() lets such a
+ * packet through whole; without it validate_xmit_skb() fragments it in software
+ * (udp4_ufo_fragment(), udp6_ufo_fragment(), which also fill in the UDP checksum).
+ *
+ * The bit has no name in netdev_features_strings[] (6.12 and 7.3): in hw_features or
+ * features it is a nameless entry in what ethtool and the selftests read as the hw, wanted
+ * and active feature sets (and "ethtool -K dev '' on" is what they write back). So it is in
+ * none of them by default: the private flag "tx-udp-fragmentation" (ethtool
+ * --set-priv-flags) asks for it, and ofnic_fix_features() then adds it to the active
+ * features, where it stays nameless while the user wants device UFO.
  *
  * Two more conditions decide whether the device gets a UFO packet:
  *  - virtio_net_hdr_to_skb() marks every GSO packet it builds SKB_GSO_DODGY, which
@@ -163,9 +168,7 @@ void ofnic_set_features(struct ofnic_priv *priv)
 			gso |= NETIF_F_TSO_MANGLEID;
 		if (caps & OFNIC_CAP_USO)
 			gso |= NETIF_F_GSO_UDP_L4;
-		if (caps & OFNIC_CAP_UFO)
-			gso |= NETIF_F_GSO_UDP;
-		if (gso)
+		if (gso || (caps & OFNIC_CAP_UFO))
 			gso |= NETIF_F_GSO_ROBUST;
 	} else if (caps & OFNIC_CAP_SEG) {
 		dev_info(&priv->pdev->dev,
@@ -222,6 +225,13 @@ netdev_features_t ofnic_fix_features(struct net_device *netdev, netdev_features_
 
 	if (!(priv->caps & OFNIC_CAP_TSO_MANGLEID))
 		features &= ~NETIF_F_TSO_MANGLEID;
+
+	/* UFO only while its private flag asks for it, and like USO with checksum offload */
+	if ((priv->pflags & OFNIC_PFLAG_UFO) && (priv->caps & OFNIC_CAP_UFO) &&
+	    (features & NETIF_F_HW_CSUM))
+		features |= NETIF_F_GSO_UDP;
+	else
+		features &= ~NETIF_F_GSO_UDP;
 
 	/*
 	 * A merged frame is only as good as the checksums of its segments, which the device
