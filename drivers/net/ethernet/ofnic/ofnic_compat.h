@@ -8,9 +8,20 @@
 
 #include <linux/version.h>
 
+#include <linux/netdevice.h>
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 /* net_dim() took its sample by value before 6.13 */
 #define net_dim(dim, sample)	net_dim(dim, *(sample))
+/* no persistent per-NAPI configuration before 6.13 */
+#define netif_napi_add_config(dev, napi, poll, index)	netif_napi_add(dev, napi, poll)
+#endif
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
+/* Before 6.15 the core did not manage queue IRQ affinity: it stays the IRQ core's default */
+static inline void netif_set_affinity_auto(struct net_device *dev)
+{
+}
 #endif
 
 /* The RX ring count has an ethtool op of its own since 6.19; before, get_rxnfc() answered

@@ -555,6 +555,10 @@ static void ofnic_netdev_setup(struct ofnic_priv *priv)
 	ofnic_set_ethtool_ops(netdev);
 	netdev->watchdog_timeo = 5 * HZ;
 	netdev->priv_flags |= IFF_LIVE_ADDR_CHANGE;
+	/* queue i's interrupt on one CPU (spread), as the user leaves or sets it across
+	 * ethtool -L and down/up: the core keeps it in the NAPI config
+	 */
+	netif_set_affinity_auto(netdev);
 
 	ofnic_set_features(priv);
 	ofnic_tunnel_init(priv);

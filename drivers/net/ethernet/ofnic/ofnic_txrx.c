@@ -220,7 +220,8 @@ int ofnic_alloc_queues(struct ofnic_priv *priv)
 		qv->idx = i;
 		qv->vec = i + 1;
 		ofnic_dim_init(qv);
-		netif_napi_add(priv->netdev, &qv->napi, ofnic_poll);
+		/* per-queue NAPI config: ID, IRQ affinity and settings survive -L and down/up */
+		netif_napi_add_config(priv->netdev, &qv->napi, ofnic_poll, i);
 		qv->napi_added = true;
 
 		err = ofnic_tx_ring_alloc(priv, qv);
