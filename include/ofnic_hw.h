@@ -512,39 +512,50 @@ struct ofnic_tx_ctx_desc {
  *     (its table entry + the rule's queue offset) or drops; otherwise RSS context 0 (with
  *     RSS), otherwise queue 0. The Toeplitz hash and its type are reported whenever RSS ran.
  *     A queue number >= OFNIC_REG_QUEUES is taken modulo the queue count and logged.
- *  6. Coalescing (LRO or HW_GRO, on TCP over IPv4/IPv6 with good checksums) or placement.
+ *  6. Coalescing (LRO or HW_GRO, on TCP over IPv4/IPv6 or IP-in-IP with good checksums) or
+ *     placement.
  *
- * Coalescing. Each RX queue tracks up to OFNIC_REG_RSC_FLOWS flows (the oldest is flushed to
- * make room). A flow is a TCP 4-tuple plus its MAC header and VLAN tag. HW_GRO follows the
- * Linux GRO rules (tcp_gro_receive, inet/ipv6_gro_receive), so that the stack can
- * re-segment the result exactly:
- *  - a segment is held only if it is TCP in IPv4 without options or fragmentation (total
- *    length equal to the IP packet) or in IPv6 with only hop-by-hop/routing/destination
- *    option headers, its checksums are good and it carries payload;
+ * Coalescing. Each RX queue has OFNIC_REG_RSC_FLOWS flow contexts (512). When all are in use,
+ * the flows held keep coalescing and a segment of a new flow is delivered as it is (nothing is
+ * evicted); contexts free up as flows flush. A flow is a TCP 4-tuple plus its MAC header, VLAN
+ * tag and, for IP-in-IP, the outer IP addresses. Both LRO and HW_GRO follow the Linux 7.3 GRO
+ * rules (tcp_gro_receive, inet_gro_receive/inet_gro_flush, ipv6_gro_receive, ipip/ip6ip6 GRO)
+ * so that the stack can re-segment the result exactly:
+ *  - TCP over IPv4 or IPv6, or over IP-in-IP (IPv4 or IPv6 in IPv4 or IPv6, IP protocol 4/41,
+ *    one level), is coalesced. A segment is held only if every IP header is IPv4 without
+ *    options, fragmentation or the reserved flag, or IPv6 with only hop-by-hop/routing/
+ *    destination option headers; each IP length equals the packet (a frame of at most 64
+ *    bytes may carry Ethernet padding, which is dropped); its checksums are good (the inner
+ *    TCP checksum of IP-in-IP is checked by coalescing) and it carries payload;
  *  - it joins the flow if the sequence number follows, its payload is not longer than the
- *    flow's first segment (the mss) and, compared to the first segment: the IP header (TTL,
- *    TOS/traffic class, DF, IPv6 flow label and extension headers) is the same; the IPv4 ID
- *    advances by one per segment (or, with DF, stays fixed from the second segment on); the
- *    TCP ack number, window, data offset, flags other than FIN/PSH, and options are the
- *    same; CWR is clear; and the merged frame stays within MAX_SIZE and 65535 IP bytes.
+ *    flow's first segment (the mss) and, compared to the first segment, for every IP header:
+ *    TTL, TOS (ECN included) and DF, or IPv6 traffic class, hop limit, flow label and
+ *    extension headers, are the same; the IPv4 ID advances by one per segment or, decided
+ *    at the second segment, stays fixed (with or without DF); and the TCP data offset,
+ *    flags other than FIN/PSH (CWR included: CWR segments merge with each other), options
+ *    (timestamps included), ack number and window are the same; and the merged frame stays
+ *    within MAX_SIZE and 65535 IP bytes (outer header);
  *  - a segment of the flow that does not join flushes the flow first; a segment that joins
  *    and is shorter than mss or has PSH/FIN/URG/RST/SYN flushes the flow with itself in it;
  *    any such segment that did not join is delivered at once (after the flush), as is every
  *    packet that cannot be held. Otherwise a segment that did not join starts a new flow.
- * LRO is looser: the ack number, window and TCP timestamp option may change (the merged
- * header carries the last segment's), and the IPv4 ID, TTL and TOS are not compared. With
- * both LRO and HW_GRO set, the HW_GRO rules apply.
+ * LRO differs in one point only: the ack number and window may advance (the merged header
+ * carries the last segment's). This is what gro.py's "lro" mode allows: it expects the same
+ * results as HW-GRO for every gro.c case. With both LRO and HW_GRO set, the HW_GRO rules apply.
  * A flow is also flushed when its oldest segment is TIMEOUT old, when the queue is disabled,
  * and when coalescing is turned off. The merged frame is the first segment's headers with the
- * IPv4 total length and header checksum or the IPv6 payload length rewritten, FIN/PSH of the
- * last segment ORed in (and the LRO fields above), the TCP checksum recomputed, then every
- * segment's payload. Its completion has OFNIC_RXC_COALESCED, seg_count >= 2, mss = payload of
- * the first segment, L4_CSUM_OK (and IP_CSUM_OK for IPv4) whatever RX_CSUM says; the hash
- * and queue are the first segment's. A flow of one segment is delivered as a plain frame.
+ * IPv4 total length and header checksum or the IPv6 payload length of every IP header
+ * rewritten, FIN/PSH of the last segment ORed in (and the LRO fields above), the TCP checksum
+ * recomputed, then every segment's payload. Its completion has OFNIC_RXC_COALESCED,
+ * seg_count >= 2, mss = payload of the first segment, L4_CSUM_OK (and IP_CSUM_OK for outer
+ * IPv4) whatever RX_CSUM says, L4 type TCP and the L3 type of the outer IP header (for
+ * IP-in-IP the host finds the inner header from the outer protocol field: 4 is IPv4, 41
+ * IPv6; CWR set means every segment had it); the hash and queue are the first segment's. A
+ * flow of one segment is delivered as a plain frame.
  * Counters: RX_COALESCED (frames made of >= 2 segments), RX_COALESCED_SEGS (their segments),
- * RX_FLUSH_* by reason (FLAGS: PSH/FIN/URG/RST/SYN/CWR or a short segment; MISMATCH: a header
- * rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: room for a new flow, queue disable or
- * coalescing turned off); per queue RX_GRO_* (frames, bytes, and the segments they held).
+ * RX_FLUSH_* by reason (FLAGS: PSH/FIN/URG/RST/SYN, no payload or a short segment; MISMATCH: a
+ * header rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: queue disable or coalescing turned
+ * off); per queue RX_GRO_* (frames, bytes, and the segments they held).
  *
  * Tunnels (OFNIC_CAP_TUNNEL_RX, OFNIC_OFFLOAD_TUNNEL_RX). A frame whose outer IP packet (not a
  * fragment) is UDP to a port in the tunnel port table is a tunnel packet if its tunnel header

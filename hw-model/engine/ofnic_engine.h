@@ -439,23 +439,32 @@ uint32_t ofnic_rx_csum(const uint8_t *buf, size_t len,
 
 /*
  * Receive coalescing (LRO and HW-GRO) of one RX queue. The engine does not
- * allocate: the caller gives every flow a buffer of OFNIC_RSC_BUF_SIZE bytes.
+ * allocate: the caller gives flows buffers of OFNIC_RSC_BUF_SIZE bytes, either
+ * all up front (flow[i].buf) or on demand through ofnic_rsc_cfg.buf_alloc. A
+ * zeroed ofnic_rsc_queue (plus buffers) is an empty table.
  */
-#define OFNIC_RSC_FLOWS 8 /* OFNIC_REG_RSC_FLOWS */
+#define OFNIC_RSC_FLOWS 512 /* OFNIC_REG_RSC_FLOWS */
+#define OFNIC_RSC_HASH 1024 /* lookup buckets, a power of 2 */
 #define OFNIC_RSC_BUF_SIZE OFNIC_RX_MAX_COALESCE
 
 struct ofnic_rsc_flow {
     uint8_t *buf;
     bool active;
-    bool v6;
-    bool fixedid;      /* IPv4 ID fixed (DF) rather than incrementing */
-    uint16_t l3_off;
+    uint8_t nl3;       /* IP headers: 1, or 2 for IP-in-IP */
+    bool v6[2];        /* outer, inner */
+    bool fixedid[2];   /* IPv4 ID fixed rather than incrementing */
+    uint16_t l3_off[2];
     uint16_t l4_off;
     uint16_t hdr_len;  /* headers up to the TCP payload */
     uint16_t mss;      /* payload of the first segment */
     uint16_t segs;
-    uint16_t ip_id;    /* of the first segment */
-    uint32_t len;      /* bytes in buf */
+    uint16_t ip_id[2]; /* of the first segment */
+    uint16_t hnext;    /* index + 1 of the next flow in its bucket, or 0 */
+    uint16_t older;    /* index + 1 of the next older / newer flow, or 0 */
+    uint16_t newer;
+    uint16_t hash;
+    uint32_t len;      /* bytes in buf: headers and payload */
+    uint32_t frame_len; /* the first frame as it came (Ethernet padding) */
     uint32_t next_seq;
     uint32_t pay_sum;  /* of the payload in buf */
     uint64_t wire_bytes;
@@ -465,6 +474,12 @@ struct ofnic_rsc_flow {
 
 struct ofnic_rsc_queue {
     struct ofnic_rsc_flow flow[OFNIC_RSC_FLOWS];
+    uint16_t bucket[OFNIC_RSC_HASH]; /* index + 1 of a flow, or 0 */
+    uint16_t oldest;  /* index + 1 of the oldest active flow, or 0 */
+    uint16_t newest;
+    uint16_t free;    /* index + 1 of a free slot (chained by hnext), or 0 */
+    uint16_t nused;   /* slots [0, nused) have been used */
+    uint16_t nactive;
 };
 
 /*
@@ -481,6 +496,8 @@ struct ofnic_rsc_cfg {
     uint64_t *gstats;  /* OFNIC_GSTAT_NUM: coalescing counters */
     ofnic_rsc_out_fn out;
     void *opaque;
+    /* a buffer for a flow whose buf is NULL, or NULL (the flow passes) */
+    uint8_t *(*buf_alloc)(void *opaque);
 };
 
 enum ofnic_rsc_result {

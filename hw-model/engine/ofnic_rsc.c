@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ofnic engine: receive coalescing, LRO and HW-GRO (datasheet "Coalescing").
+ * ofnic engine: receive coalescing, LRO and re-segmentable HW-GRO (datasheet
+ * "Coalescing").
  *
- * HW-GRO applies the rules of Linux GRO (tcp_gro_receive(), inet_gro_flush(),
- * ipv6_gro_receive()) so that what the device merges is exactly what the stack
- * could re-segment; LRO relaxes the header comparison. A flow keeps the frames
- * merged so far in its buffer: the first segment's headers, then every payload.
+ * Both modes apply the rules of Linux GRO (dev_gro_receive(),
+ * inet_gro_receive(), ipv6_gro_receive(), ipip/ip6ip6 GRO, tcp_gro_receive()
+ * and inet_gro_flush() of Linux 7.3) so that what the device merges is what
+ * the stack could re-segment; LRO only lets the ack number and window advance.
+ * TCP over IPv4 or IPv6, or over IP-in-IP (4in4, 6in4, 4in6, 6in6), is
+ * coalesced. A flow keeps the frames merged so far in its buffer: the first
+ * segment's headers, then every payload.
  */
 #include "ofnic_engine.h"
 
@@ -14,10 +18,13 @@
 #define TCP_FLAG_RST 0x04
 #define TCP_FLAG_PSH 0x08
 #define TCP_FLAG_URG 0x20
-#define TCP_FLAG_CWR 0x80
 #define IP_DF 0x4000
 #define IP_MAX_LEN 65535
 #define RSC_MAX_HDR 256 /* a longer header is not coalesced */
+#define ETH_ZLEN_TAG 64 /* a padded minimum frame, with one VLAN tag */
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_TCP_ 6
 
 enum hold {
     HOLD_NO,   /* deliver as it is */
@@ -25,46 +32,168 @@ enum hold {
     HOLD_LAST, /* may be merged, but ends its flow (short or PSH...) */
 };
 
-static const uint8_t *tcp_hdr(const struct ofnic_rx_result *res)
+/* A frame as coalescing sees it. */
+struct rsc_pkt {
+    const uint8_t *frame;
+    uint32_t wire_len; /* the frame's length */
+    uint32_t end;      /* end of the IP packet: Ethernet padding excluded */
+    uint8_t nl3;       /* IP headers found: 1, or 2 (IP-in-IP) */
+    bool v6[2];
+    uint16_t l3_off[2];
+    uint16_t l3_len[2]; /* with IPv6 extension headers */
+    uint16_t l4_off;   /* TCP header, or 0 */
+    uint16_t l4_len;
+    bool clean;        /* headers GRO can hold (no options, fragments...) */
+    bool csum_ok;
+    uint32_t pay_sum;
+};
+
+/*
+ * One IP header at off, bounded by end: its length and the next protocol.
+ * Returns false if it is not a whole IP header. clean is cleared for what
+ * Linux GRO will not hold: IPv4 options, fragments or the reserved flag, a
+ * length other than the packet's, IPv6 extension headers other than
+ * hop-by-hop, routing and destination options.
+ */
+static bool parse_ip(struct rsc_pkt *pk, unsigned int i, uint32_t off,
+                     uint32_t end, uint8_t *proto)
 {
-    return res->frame + res->pi.l4_off;
+    const uint8_t *ip = pk->frame + off;
+    uint32_t hl;
+    int n;
+
+    if (off + 20 > end) {
+        return false;
+    }
+    pk->l3_off[i] = (uint16_t)off;
+    pk->v6[i] = (ip[0] >> 4) == 6;
+    if ((ip[0] >> 4) == 4) {
+        hl = (uint32_t)(ip[0] & 0xf) * 4;
+        if (hl < 20 || off + hl > end) {
+            return false;
+        }
+        if (ip[0] != 0x45 || (ofnic_get_be16(ip + 6) & ~IP_DF) ||
+            off + ofnic_get_be16(ip + 2) != end) {
+            pk->clean = false;
+        }
+        pk->l3_len[i] = (uint16_t)hl;
+        *proto = ip[9];
+        return true;
+    }
+    if (!pk->v6[i] || off + 40 > end) {
+        return false;
+    }
+    if (off + 40 + ofnic_get_be16(ip + 4) != end) {
+        pk->clean = false;
+    }
+    *proto = ip[6];
+    hl = 40;
+    for (n = 0; n < OFNIC_PARSE_MAX_EXTHDRS; n++) {
+        if (*proto != 0 && *proto != 43 && *proto != 60) {
+            break;
+        }
+        if (off + hl + 8 > end ||
+            off + hl + ((uint32_t)ip[hl + 1] + 1) * 8 > end) {
+            return false;
+        }
+        *proto = ip[hl];
+        hl += ((uint32_t)ip[hl + 1] + 1) * 8;
+    }
+    pk->l3_len[i] = (uint16_t)hl;
+    return true;
 }
 
-static uint32_t payload_len(const struct ofnic_rx_result *res)
+/* Find the IP header(s) and the TCP header; check the inner checksum. */
+static void parse(const struct ofnic_rx_result *res, struct rsc_pkt *pk)
 {
-    return (uint32_t)(res->len - res->pi.l4_off - res->pi.l4_len);
+    const struct ofnic_pkt_info *pi = &res->pi;
+    uint32_t off = pi->l3_off, end;
+    uint8_t proto;
+
+    memset(pk, 0, sizeof(*pk));
+    pk->frame = res->frame;
+    pk->wire_len = (uint32_t)res->len;
+    pk->clean = true;
+    if (pi->l3 != OFNIC_RXC_L3_IPV4 && pi->l3 != OFNIC_RXC_L3_IPV6) {
+        return;
+    }
+    if (res->tunnel || res->len > OFNIC_MAX_FRAME || off + 20 > res->len) {
+        return;
+    }
+    if (pi->l3 == OFNIC_RXC_L3_IPV4) {
+        end = off + ofnic_get_be16(res->frame + off + 2);
+    } else {
+        end = off + 40 + ofnic_get_be16(res->frame + off + 4);
+    }
+    if (end > res->len) {
+        return;
+    }
+    if (end < res->len && res->len > ETH_ZLEN_TAG) {
+        pk->clean = false; /* more than Ethernet padding */
+    }
+    pk->end = end;
+    if (!parse_ip(pk, 0, off, end, &proto)) {
+        return;
+    }
+    pk->nl3 = 1;
+    if (proto == IPPROTO_IPIP_ || proto == IPPROTO_IPV6_) {
+        bool want6 = proto == IPPROTO_IPV6_;
+
+        off += pk->l3_len[0];
+        if (!parse_ip(pk, 1, off, end, &proto) || pk->v6[1] != want6) {
+            return;
+        }
+        pk->nl3 = 2;
+    }
+    if (proto != IPPROTO_TCP_) {
+        return;
+    }
+    off = pk->l3_off[pk->nl3 - 1] + pk->l3_len[pk->nl3 - 1];
+    if (off + 20 > end || off + (uint32_t)(res->frame[off + 12] >> 4) * 4 >
+        end || (res->frame[off + 12] >> 4) < 5) {
+        return;
+    }
+    pk->l4_off = (uint16_t)off;
+    pk->l4_len = (uint16_t)((res->frame[off + 12] >> 4) * 4);
+
+    if (pk->nl3 == 1) {
+        pk->csum_ok = (res->csum & OFNIC_RXC_L4_CSUM_OK) &&
+                      !(res->csum & OFNIC_RXC_CSUM_ERR);
+        pk->pay_sum = res->pay_sum;
+    } else {
+        struct ofnic_pkt_info in = { .l4 = OFNIC_RXC_L4_TCP, .l4_proto = 6 };
+        uint32_t c;
+
+        in.l3 = pk->v6[1] ? OFNIC_RXC_L3_IPV6 : OFNIC_RXC_L3_IPV4;
+        in.l3_off = pk->l3_off[1];
+        in.l3_len = pk->l3_len[1];
+        in.l4_off = pk->l4_off;
+        in.l4_len = pk->l4_len;
+        in.src_off = (uint16_t)(in.l3_off + (pk->v6[1] ? 8 : 12));
+        in.dst_off = (uint16_t)(in.l3_off + (pk->v6[1] ? 24 : 16));
+        in.addr_len = pk->v6[1] ? 16 : 4;
+        c = ofnic_rx_csum(res->frame, end, &in, &pk->pay_sum);
+        pk->csum_ok = (c & OFNIC_RXC_L4_CSUM_OK) &&
+                      !(c & OFNIC_RXC_CSUM_ERR) &&
+                      !(res->csum & OFNIC_RXC_CSUM_ERR);
+    }
+}
+
+static uint32_t payload_len(const struct rsc_pkt *pk)
+{
+    return pk->l4_off ? pk->end - pk->l4_off - pk->l4_len : 0;
 }
 
 /* Could this segment be held at all (before looking at flows)? */
-static enum hold holdable(const struct ofnic_rx_result *res)
+static enum hold holdable(const struct rsc_pkt *pk)
 {
-    const struct ofnic_pkt_info *pi = &res->pi;
-    const uint8_t *ip = res->frame + pi->l3_off;
     uint8_t flags;
-    size_t iplen;
 
-    if (pi->l4 != OFNIC_RXC_L4_TCP || pi->frag || !pi->l4_off ||
-        !(res->csum & OFNIC_RXC_L4_CSUM_OK) || res->len > OFNIC_MAX_FRAME) {
+    if (!pk->l4_off || !pk->clean || !pk->csum_ok || payload_len(pk) == 0 ||
+        pk->l4_off + pk->l4_len > RSC_MAX_HDR) {
         return HOLD_NO;
     }
-    if (pi->l3 == OFNIC_RXC_L3_IPV4) {
-        if (ip[0] != 0x45) {
-            return HOLD_NO; /* options */
-        }
-        iplen = ofnic_get_be16(ip + 2);
-    } else {
-        iplen = 40 + (size_t)ofnic_get_be16(ip + 4);
-        /* hop-by-hop, routing and destination options only */
-        if (pi->l4_proto != 6) {
-            return HOLD_NO;
-        }
-    }
-    /* no Ethernet padding: the frame ends with the IP packet */
-    if (pi->l3_off + iplen != res->len || payload_len(res) == 0 ||
-        pi->l4_off + pi->l4_len > RSC_MAX_HDR) {
-        return HOLD_NO;
-    }
-    flags = tcp_hdr(res)[13];
+    flags = pk->frame[pk->l4_off + 13];
     if (flags & (TCP_FLAG_URG | TCP_FLAG_PSH | TCP_FLAG_RST | TCP_FLAG_SYN |
                  TCP_FLAG_FIN)) {
         return HOLD_LAST;
@@ -72,94 +201,108 @@ static enum hold holdable(const struct ofnic_rx_result *res)
     return HOLD_OK;
 }
 
-static bool same_flow(const struct ofnic_rsc_flow *f,
-                      const struct ofnic_rx_result *res)
+static uint16_t flow_hash(const struct rsc_pkt *pk)
 {
-    const struct ofnic_pkt_info *pi = &res->pi;
-    const uint8_t *b = f->buf;
-    uint16_t alen = pi->addr_len;
-    uint32_t vlan = res->meta.status & OFNIC_RXC_VLAN;
+    unsigned int i = pk->nl3 - 1, alen = pk->v6[i] ? 16 : 4, k;
+    const uint8_t *ip = pk->frame + pk->l3_off[i];
+    const uint8_t *a = ip + (pk->v6[i] ? 8 : 12);
+    uint32_t h = 2166136261u;
 
-    return f->active && pi->l4 == OFNIC_RXC_L4_TCP && pi->l4_off &&
-           f->v6 == (pi->l3 == OFNIC_RXC_L3_IPV6) &&
-           f->l3_off == pi->l3_off &&
-           (f->meta.status & OFNIC_RXC_VLAN) == vlan &&
-           (!vlan || f->meta.vlan_tci == res->meta.vlan_tci) &&
-           !memcmp(b, res->frame, pi->l3_off) &&
-           !memcmp(b + f->l3_off + (f->v6 ? 8 : 12),
-                   res->frame + pi->src_off, alen) &&
-           !memcmp(b + f->l3_off + (f->v6 ? 24 : 16),
-                   res->frame + pi->dst_off, alen) &&
-           !memcmp(b + f->l4_off, tcp_hdr(res), 4);
+    for (k = 0; k < 2 * alen; k++) {
+        h = (h ^ a[k]) * 16777619u;
+    }
+    for (k = 0; k < 4; k++) {
+        h = (h ^ pk->frame[pk->l4_off + k]) * 16777619u;
+    }
+    return (uint16_t)((h ^ h >> 16) & (OFNIC_RSC_HASH - 1));
 }
 
-/* TCP options NOP, NOP, timestamp: LRO lets the timestamp values change. */
-static bool ts_only(const uint8_t *th, unsigned int thlen)
+/* Same MAC header, VLAN, IP addresses and protocols at every level, ports. */
+static bool same_flow(const struct ofnic_rsc_flow *f,
+                      const struct ofnic_rx_result *res,
+                      const struct rsc_pkt *pk)
 {
-    return thlen == 32 && th[20] == 1 && th[21] == 1 && th[22] == 8 &&
-           th[23] == 10;
+    const uint8_t *b = f->buf, *p = pk->frame;
+    uint32_t vlan = res->meta.status & OFNIC_RXC_VLAN;
+    unsigned int i;
+
+    if (!f->active || f->nl3 != pk->nl3 || f->l4_off != pk->l4_off ||
+        (f->meta.status & OFNIC_RXC_VLAN) != vlan ||
+        (vlan && f->meta.vlan_tci != res->meta.vlan_tci) ||
+        memcmp(b, p, pk->l3_off[0]) ||
+        memcmp(b + f->l4_off, p + pk->l4_off, 4)) {
+        return false;
+    }
+    for (i = 0; i < pk->nl3; i++) {
+        const uint8_t *x = b + f->l3_off[i], *y = p + pk->l3_off[i];
+
+        if (f->v6[i] != pk->v6[i] || f->l3_off[i] != pk->l3_off[i]) {
+            return false;
+        }
+        if (f->v6[i] ? memcmp(x + 8, y + 8, 32) || x[6] != y[6]
+                     : memcmp(x + 12, y + 12, 8) || x[9] != y[9]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* IPv4 ID of the segment after segs, IP header i (inet_gro_flush()). */
+static bool ip_id_ok(const struct ofnic_rsc_flow *f, unsigned int i,
+                     const uint8_t *ip)
+{
+    uint16_t off = (uint16_t)(ofnic_get_be16(ip + 4) - f->ip_id[i]);
+
+    if (f->segs == 1 && !off) {
+        return true; /* decided at the second segment: a fixed-ID flow */
+    }
+    return off == (f->fixedid[i] ? 0 : f->segs);
 }
 
 /*
- * Can res join f? Returns 0, or the OFNIC_GSTAT_RX_FLUSH_* reason why f must be
+ * Can pk join f? Returns 0, or the OFNIC_GSTAT_RX_FLUSH_* reason why f must be
  * flushed without it.
  */
 static unsigned int merge_check(const struct ofnic_rsc_flow *f,
                                 const struct ofnic_rsc_cfg *cfg,
-                                const struct ofnic_rx_result *res)
+                                const struct rsc_pkt *pk)
 {
-    const struct ofnic_pkt_info *pi = &res->pi;
-    const uint8_t *ip = res->frame + pi->l3_off, *ip2 = f->buf + f->l3_off;
-    const uint8_t *th = tcp_hdr(res), *th2 = f->buf + f->l4_off;
-    unsigned int thlen = pi->l4_len;
-    uint32_t len = payload_len(res), max = cfg->max_size;
+    const uint8_t *th = pk->frame + pk->l4_off, *th2 = f->buf + f->l4_off;
+    unsigned int thlen = pk->l4_len, i;
+    uint32_t len = payload_len(pk), max = cfg->max_size;
 
-    if (th[13] & TCP_FLAG_CWR) {
-        return OFNIC_GSTAT_RX_FLUSH_FLAGS;
-    }
-    /* data offset, flags but CWR/FIN/PSH */
+    /* data offset, flags but FIN/PSH (CWR included), options */
     if ((th[12] ^ th2[12]) ||
-        ((th[13] ^ th2[13]) & ~(TCP_FLAG_CWR | TCP_FLAG_FIN | TCP_FLAG_PSH))) {
+        ((th[13] ^ th2[13]) & ~(TCP_FLAG_FIN | TCP_FLAG_PSH)) ||
+        memcmp(th + 20, th2 + 20, thlen - 20)) {
         return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
     }
-    if (cfg->lro) {
-        /* options other than the timestamp values must match */
-        if (ts_only(th, thlen) ? !ts_only(th2, thlen)
-                               : memcmp(th + 20, th2 + 20, thlen - 20)) {
-            return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
-        }
-    } else {
-        /* ack number, window, options: identical */
-        if (memcmp(th + 8, th2 + 8, 4) || memcmp(th + 14, th2 + 14, 2) ||
-            memcmp(th + 20, th2 + 20, thlen - 20)) {
-            return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
-        }
-        if (!f->v6) {
-            uint16_t id = ofnic_get_be16(ip + 4), df = ip[6] << 8 & IP_DF;
-            uint16_t off = (uint16_t)(id - f->ip_id);
-
-            if (ip[8] != ip2[8] || ip[1] != ip2[1] ||
-                df != (ip2[6] << 8 & IP_DF)) {
-                return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
-            }
-            if (f->segs == 1 && df && !off) {
-                /* decided at the second segment: a fixed-ID flow */
-            } else if (off != (f->fixedid ? 0 : f->segs)) {
-                return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
-            }
-        } else {
-            /* traffic class, hop limit, then every extension header byte */
-            if (((ip[0] ^ ip2[0]) & 0x0f) || ((ip[1] ^ ip2[1]) & 0xf0) ||
-                ip[7] != ip2[7]) {
-                return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
-            }
-        }
+    /* ack number and window: LRO lets them advance */
+    if (!cfg->lro && (memcmp(th + 8, th2 + 8, 4) ||
+                      memcmp(th + 14, th2 + 14, 2))) {
+        return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
     }
-    if (f->v6) {
-        /* flow label and extension headers (LRO too: they are the flow) */
-        if (((ip[1] ^ ip2[1]) & 0x0f) || memcmp(ip + 2, ip2 + 2, 2) ||
-            ip[6] != ip2[6] || pi->l3_len != f->l4_off - f->l3_off ||
-            memcmp(ip + 40, ip2 + 40, pi->l3_len - 40)) {
+    for (i = 0; i < pk->nl3; i++) {
+        const uint8_t *ip = pk->frame + pk->l3_off[i];
+        const uint8_t *ip2 = f->buf + f->l3_off[i];
+
+        if (!f->v6[i]) {
+            /* TTL, TOS (ECN too), DF; the ID increments or stays */
+            if (ip[8] != ip2[8] || ip[1] != ip2[1] ||
+                ((ip[6] ^ ip2[6]) & (IP_DF >> 8)) || !ip_id_ok(f, i, ip)) {
+                return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
+            }
+            continue;
+        }
+        /*
+         * Traffic class, hop limit; flow label and extension headers (Linux
+         * makes those another flow: within a 4-tuple, a flush keeps order)
+         */
+        if (((ip[0] ^ ip2[0]) & 0x0f) || ip[1] != ip2[1] ||
+            memcmp(ip + 2, ip2 + 2, 2) || ip[7] != ip2[7] ||
+            pk->l3_len[i] != (i + 1 < f->nl3 ? f->l3_off[i + 1] : f->l4_off) -
+                                 f->l3_off[i] ||
+            memcmp(ip + 40, ip2 + 40, pk->l3_len[i] - 40)) {
             return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
         }
     }
@@ -172,25 +315,28 @@ static unsigned int merge_check(const struct ofnic_rsc_flow *f,
     if (!max || max > OFNIC_RSC_BUF_SIZE) {
         max = OFNIC_RSC_BUF_SIZE;
     }
-    if (f->len + len > max || f->len - f->l3_off + len > IP_MAX_LEN) {
+    if (f->len + len > max || f->len - f->l3_off[0] + len > IP_MAX_LEN) {
         return OFNIC_GSTAT_RX_FLUSH_SIZE;
     }
     return 0;
 }
 
 static void merge(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
-                  const struct ofnic_rx_result *res)
+                  const struct rsc_pkt *pk)
 {
-    const uint8_t *th = tcp_hdr(res);
+    const uint8_t *th = pk->frame + pk->l4_off;
     uint8_t *th2 = f->buf + f->l4_off;
-    uint32_t len = payload_len(res);
-    uint32_t sum = res->pay_sum;
+    uint32_t len = payload_len(pk);
+    uint32_t sum = pk->pay_sum;
+    unsigned int i;
 
-    if (f->segs == 1 && !f->v6 && !cfg->lro &&
-        ofnic_get_be16(res->frame + res->pi.l3_off + 4) == f->ip_id) {
-        f->fixedid = true;
+    for (i = 0; i < f->nl3 && f->segs == 1; i++) {
+        if (!f->v6[i] && ofnic_get_be16(pk->frame + pk->l3_off[i] + 4) ==
+                             f->ip_id[i]) {
+            f->fixedid[i] = true;
+        }
     }
-    memcpy(f->buf + f->len, th + res->pi.l4_len, len);
+    memcpy(f->buf + f->len, th + pk->l4_len, len);
     if ((f->len - f->hdr_len) & 1) {
         sum = ofnic_csum_swab(sum);
     }
@@ -198,77 +344,168 @@ static void merge(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
     f->len += len;
     f->next_seq += len;
     f->segs++;
-    f->wire_bytes += res->len;
+    f->wire_bytes += pk->wire_len;
     th2[13] |= th[13] & (TCP_FLAG_FIN | TCP_FLAG_PSH);
     if (cfg->lro) {
         memcpy(th2 + 8, th + 8, 4);   /* ack number */
         memcpy(th2 + 14, th + 14, 2); /* window */
-        if (ts_only(th, res->pi.l4_len)) {
-            memcpy(th2 + 24, th + 24, 8);
-        }
     }
 }
 
 static void start(struct ofnic_rsc_flow *f, const struct ofnic_rx_result *res,
-                  uint64_t now)
+                  const struct rsc_pkt *pk, uint64_t now)
 {
-    const struct ofnic_pkt_info *pi = &res->pi;
+    unsigned int i;
 
     memcpy(f->buf, res->frame, res->len);
     f->active = true;
-    f->v6 = pi->l3 == OFNIC_RXC_L3_IPV6;
-    f->fixedid = false;
-    f->l3_off = pi->l3_off;
-    f->l4_off = pi->l4_off;
-    f->hdr_len = (uint16_t)(pi->l4_off + pi->l4_len);
-    f->len = (uint32_t)res->len;
-    f->mss = (uint16_t)payload_len(res);
+    f->nl3 = pk->nl3;
+    for (i = 0; i < 2; i++) {
+        f->v6[i] = pk->v6[i];
+        f->l3_off[i] = pk->l3_off[i];
+        f->fixedid[i] = false;
+        f->ip_id[i] = i < pk->nl3 && !pk->v6[i] ?
+            ofnic_get_be16(res->frame + pk->l3_off[i] + 4) : 0;
+    }
+    f->l4_off = pk->l4_off;
+    f->hdr_len = (uint16_t)(pk->l4_off + pk->l4_len);
+    f->len = pk->end;
+    f->frame_len = (uint32_t)res->len;
+    f->mss = (uint16_t)payload_len(pk);
     f->segs = 1;
-    f->ip_id = f->v6 ? 0 : ofnic_get_be16(res->frame + pi->l3_off + 4);
-    f->next_seq = ofnic_get_be32(tcp_hdr(res) + 4) + f->mss;
-    f->pay_sum = res->pay_sum;
+    f->next_seq = ofnic_get_be32(res->frame + pk->l4_off + 4) + f->mss;
+    f->pay_sum = pk->pay_sum;
     f->wire_bytes = res->len;
     f->t_first = now;
     f->meta = res->meta;
 }
 
+/* Table bookkeeping: a hash chain per bucket, a list from oldest to newest. */
+static unsigned int idx(const struct ofnic_rsc_queue *rq,
+                        const struct ofnic_rsc_flow *f)
+{
+    return (unsigned int)(f - rq->flow);
+}
+
+static void unlink_flow(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f)
+{
+    uint16_t *pp = &rq->bucket[f->hash], me = (uint16_t)(idx(rq, f) + 1);
+
+    while (*pp && *pp != me) {
+        pp = &rq->flow[*pp - 1].hnext;
+    }
+    if (*pp) {
+        *pp = f->hnext;
+    }
+    if (f->older) {
+        rq->flow[f->older - 1].newer = f->newer;
+    } else {
+        rq->oldest = f->newer;
+    }
+    if (f->newer) {
+        rq->flow[f->newer - 1].older = f->older;
+    } else {
+        rq->newest = f->older;
+    }
+    f->active = false;
+    f->older = f->newer = 0;
+    f->hnext = rq->free;
+    rq->free = me;
+    rq->nactive--;
+}
+
+static void link_flow(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f,
+                      uint16_t hash)
+{
+    uint16_t me = (uint16_t)(idx(rq, f) + 1);
+
+    f->hash = hash;
+    f->hnext = rq->bucket[hash];
+    rq->bucket[hash] = me;
+    f->older = rq->newest;
+    f->newer = 0;
+    if (rq->newest) {
+        rq->flow[rq->newest - 1].newer = me;
+    } else {
+        rq->oldest = me;
+    }
+    rq->newest = me;
+    rq->nactive++;
+}
+
+/* A free slot with a buffer, or NULL: the table is full. */
+static struct ofnic_rsc_flow *get_slot(struct ofnic_rsc_queue *rq,
+                                       const struct ofnic_rsc_cfg *cfg)
+{
+    struct ofnic_rsc_flow *f;
+
+    if (rq->free) {
+        f = &rq->flow[rq->free - 1];
+        rq->free = f->hnext;
+    } else if (rq->nused < OFNIC_RSC_FLOWS) {
+        f = &rq->flow[rq->nused++];
+    } else {
+        return NULL;
+    }
+    f->hnext = 0;
+    if (!f->buf && cfg->buf_alloc) {
+        f->buf = cfg->buf_alloc(cfg->opaque);
+    }
+    if (!f->buf) {
+        /* no memory: keep the slot free for a later try */
+        f->hnext = rq->free;
+        rq->free = (uint16_t)(idx(rq, f) + 1);
+        return NULL;
+    }
+    return f;
+}
+
 /* Deliver f (a merged frame if it has two segments or more) and free it. */
-static bool flush(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
-                  unsigned int reason)
+static bool flush(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f,
+                  const struct ofnic_rsc_cfg *cfg, unsigned int reason)
 {
     struct ofnic_rx_meta meta = f->meta;
-    uint8_t *ip = f->buf + f->l3_off, *th = f->buf + f->l4_off;
+    uint8_t *th = f->buf + f->l4_off;
     uint8_t tail[8] = { 0 }, hdr[RSC_MAX_HDR];
-    uint32_t sum;
+    const uint8_t *ip;
+    uint32_t sum, len = f->frame_len;
+    unsigned int i;
 
     memcpy(hdr, f->buf, f->hdr_len);
     if (f->segs >= 2) {
-        if (f->v6) {
-            ofnic_put_be16(ip + 4, (uint16_t)(f->len - f->l3_off - 40));
-        } else {
-            ofnic_put_be16(ip + 2, (uint16_t)(f->len - f->l3_off));
-            ip[10] = ip[11] = 0;
-            ofnic_put_be16(ip + 10,
-                           ofnic_csum_fold(ofnic_csum_add(0, ip, 20)));
+        len = f->len;
+        for (i = 0; i < f->nl3; i++) {
+            uint8_t *h = f->buf + f->l3_off[i];
+
+            if (f->v6[i]) {
+                ofnic_put_be16(h + 4, (uint16_t)(f->len - f->l3_off[i] - 40));
+            } else {
+                ofnic_put_be16(h + 2, (uint16_t)(f->len - f->l3_off[i]));
+                h[10] = h[11] = 0;
+                ofnic_put_be16(h + 10,
+                               ofnic_csum_fold(ofnic_csum_add(0, h, 20)));
+            }
         }
+        ip = f->buf + f->l3_off[f->nl3 - 1];
         ofnic_put_be32(tail, f->len - f->l4_off);
         tail[7] = 6;
         th[16] = th[17] = 0;
-        sum = f->v6 ? ofnic_csum_add(0, ip + 8, 32)
-                    : ofnic_csum_add(0, ip + 12, 8);
+        sum = f->v6[f->nl3 - 1] ? ofnic_csum_add(0, ip + 8, 32)
+                                : ofnic_csum_add(0, ip + 12, 8);
         sum = ofnic_csum_add(sum, tail, sizeof(tail));
         sum = ofnic_csum_add(sum, th, f->hdr_len - f->l4_off);
         sum = ofnic_csum_combine(sum, f->pay_sum);
         ofnic_put_be16(th + 16, ofnic_csum_fold(sum));
 
-        meta.status &= ~OFNIC_RXC_CSUM_ERR;
+        /* the L3 type is the outer header's, the L4 type TCP */
+        meta.status &= ~(OFNIC_RXC_CSUM_ERR | OFNIC_RXC_L4_MASK);
         meta.status |= OFNIC_RXC_COALESCED | OFNIC_RXC_L4_CSUM_OK |
-                       (f->v6 ? 0 : OFNIC_RXC_IP_CSUM_OK);
+                       (uint32_t)OFNIC_RXC_L4_TCP << 16 |
+                       (f->v6[0] ? 0 : OFNIC_RXC_IP_CSUM_OK);
         meta.seg_count = f->segs;
         meta.mss = f->mss;
     }
-    if (!cfg->out(cfg->opaque, f->buf, f->len, &meta, f->segs,
-                  f->wire_bytes)) {
+    if (!cfg->out(cfg->opaque, f->buf, len, &meta, f->segs, f->wire_bytes)) {
         memcpy(f->buf, hdr, f->hdr_len); /* as it was: the flow stays */
         return false;
     }
@@ -277,51 +514,49 @@ static bool flush(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
         cfg->gstats[OFNIC_GSTAT_RX_COALESCED_SEGS] += f->segs;
     }
     cfg->gstats[reason]++;
-    f->active = false;
+    unlink_flow(rq, f);
     return true;
 }
 
-/*
- * The headers of a merged flow are only rewritten at flush; a failed flush
- * leaves them rewritten, which a later flush rewrites the same way.
- */
 enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
                                    const struct ofnic_rsc_cfg *cfg,
                                    const struct ofnic_rx_result *res,
                                    uint64_t now)
 {
-    struct ofnic_rsc_flow *f = NULL, *slot = NULL, *oldest = NULL;
-    enum hold h = holdable(res);
-    unsigned int i, why;
+    struct ofnic_rsc_flow *f = NULL;
+    struct rsc_pkt pk;
+    enum hold h;
+    unsigned int why;
+    uint16_t hash = 0, i;
 
-    for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
-        struct ofnic_rsc_flow *g = &rq->flow[i];
-
-        if (!g->active) {
-            slot = slot ? slot : g;
-        } else if (same_flow(g, res)) {
-            f = g;
-        } else if (!oldest || g->t_first < oldest->t_first) {
-            oldest = g;
+    parse(res, &pk);
+    h = holdable(&pk);
+    if (pk.l4_off) {
+        hash = flow_hash(&pk);
+        for (i = rq->bucket[hash]; i; i = rq->flow[i - 1].hnext) {
+            if (same_flow(&rq->flow[i - 1], res, &pk)) {
+                f = &rq->flow[i - 1];
+                break;
+            }
         }
     }
 
     if (f) {
         if (h == HOLD_NO) {
             /* not mergeable: the flow goes first, to keep the order */
-            why = payload_len(res) ? OFNIC_GSTAT_RX_FLUSH_MISMATCH
+            why = payload_len(&pk) ? OFNIC_GSTAT_RX_FLUSH_MISMATCH
                                    : OFNIC_GSTAT_RX_FLUSH_FLAGS;
-            return flush(f, cfg, why) ? OFNIC_RSC_PASS : OFNIC_RSC_BUSY;
+            return flush(rq, f, cfg, why) ? OFNIC_RSC_PASS : OFNIC_RSC_BUSY;
         }
-        why = merge_check(f, cfg, res);
+        why = merge_check(f, cfg, &pk);
         if (!why) {
             struct ofnic_rsc_flow save = *f;
             uint8_t hdr[RSC_MAX_HDR];
 
             memcpy(hdr, f->buf, f->hdr_len);
-            merge(f, cfg, res);
-            if ((h == HOLD_LAST || payload_len(res) < f->mss) &&
-                !flush(f, cfg, OFNIC_GSTAT_RX_FLUSH_FLAGS)) {
+            merge(f, cfg, &pk);
+            if ((h == HOLD_LAST || payload_len(&pk) < f->mss) &&
+                !flush(rq, f, cfg, OFNIC_GSTAT_RX_FLUSH_FLAGS)) {
                 /* undo: the segment will come again */
                 *f = save;
                 memcpy(f->buf, hdr, f->hdr_len);
@@ -329,21 +564,20 @@ enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
             }
             return OFNIC_RSC_HELD;
         }
-        if (!flush(f, cfg, why)) {
+        if (!flush(rq, f, cfg, why)) {
             return OFNIC_RSC_BUSY;
         }
-        slot = f;
     }
     if (h != HOLD_OK) {
         return OFNIC_RSC_PASS;
     }
-    if (!slot) {
-        if (!flush(oldest, cfg, OFNIC_GSTAT_RX_FLUSH_EVICT)) {
-            return OFNIC_RSC_BUSY;
-        }
-        slot = oldest;
+    /* a full table keeps the flows it has: a new one passes */
+    f = get_slot(rq, cfg);
+    if (!f) {
+        return OFNIC_RSC_PASS;
     }
-    start(slot, res, now);
+    start(f, res, &pk, now);
+    link_flow(rq, f, hash);
     return OFNIC_RSC_HELD;
 }
 
@@ -351,13 +585,13 @@ bool ofnic_rsc_expire(struct ofnic_rsc_queue *rq,
                       const struct ofnic_rsc_cfg *cfg, uint64_t now,
                       uint64_t timeout)
 {
-    unsigned int i;
+    while (rq->oldest) {
+        struct ofnic_rsc_flow *f = &rq->flow[rq->oldest - 1];
 
-    for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
-        struct ofnic_rsc_flow *f = &rq->flow[i];
-
-        if (f->active && now - f->t_first >= timeout &&
-            !flush(f, cfg, OFNIC_GSTAT_RX_FLUSH_TIMEOUT)) {
+        if (now - f->t_first < timeout) {
+            break;
+        }
+        if (!flush(rq, f, cfg, OFNIC_GSTAT_RX_FLUSH_TIMEOUT)) {
             return false;
         }
     }
@@ -367,10 +601,8 @@ bool ofnic_rsc_expire(struct ofnic_rsc_queue *rq,
 bool ofnic_rsc_flush_all(struct ofnic_rsc_queue *rq,
                          const struct ofnic_rsc_cfg *cfg, unsigned int reason)
 {
-    unsigned int i;
-
-    for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
-        if (rq->flow[i].active && !flush(&rq->flow[i], cfg, reason)) {
+    while (rq->oldest) {
+        if (!flush(rq, &rq->flow[rq->oldest - 1], cfg, reason)) {
             return false;
         }
     }
@@ -379,26 +611,18 @@ bool ofnic_rsc_flush_all(struct ofnic_rsc_queue *rq,
 
 unsigned int ofnic_rsc_discard(struct ofnic_rsc_queue *rq)
 {
-    unsigned int i, n = 0;
+    unsigned int n = 0;
 
-    for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
-        if (rq->flow[i].active) {
-            n += rq->flow[i].segs;
-            rq->flow[i].active = false;
-        }
+    while (rq->oldest) {
+        struct ofnic_rsc_flow *f = &rq->flow[rq->oldest - 1];
+
+        n += f->segs;
+        unlink_flow(rq, f);
     }
     return n;
 }
 
 uint64_t ofnic_rsc_oldest(const struct ofnic_rsc_queue *rq)
 {
-    uint64_t t = UINT64_MAX;
-    unsigned int i;
-
-    for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
-        if (rq->flow[i].active && rq->flow[i].t_first < t) {
-            t = rq->flow[i].t_first;
-        }
-    }
-    return t;
+    return rq->oldest ? rq->flow[rq->oldest - 1].t_first : UINT64_MAX;
 }

@@ -571,15 +571,55 @@ static void ofnic_rx_csum(struct sk_buff *skb, u32 status, u64 *cnt)
  * Returns the length of the headers in front of each segment's payload, or 0 if the packet is
  * not what the completion says.
  */
+/* The IP header at off (proto: its ethertype): where the next header starts, and its protocol */
+static int ofnic_rsc_l3(struct sk_buff *skb, unsigned int off, __be16 proto,
+			unsigned int *next, u8 *nexthdr)
+{
+	if (proto == htons(ETH_P_IP)) {
+		const struct iphdr *iph;
+
+		if (!pskb_may_pull(skb, off + sizeof(*iph)))
+			return -EINVAL;
+		iph = (const struct iphdr *)(skb->data + off);
+		if (iph->version != 4 || iph->ihl < 5)
+			return -EINVAL;
+		*next = off + iph->ihl * 4;
+		*nexthdr = iph->protocol;
+		return 0;
+	}
+	if (proto == htons(ETH_P_IPV6)) {
+		__be16 frag_off;
+		int n;
+
+		if (!pskb_may_pull(skb, off + sizeof(struct ipv6hdr)))
+			return -EINVAL;
+		*nexthdr = ((const struct ipv6hdr *)(skb->data + off))->nexthdr;
+		n = ipv6_skip_exthdr(skb, off + sizeof(struct ipv6hdr), nexthdr, &frag_off);
+		if (n < 0 || frag_off)
+			return -EINVAL;
+		*next = n;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * IP-in-IP (datasheet "Coalescing": the completion's L3 type is the outer header's) is
+ * completed as ipip_gro_complete()/ip6ip6_gro_complete() and inet/ipv6_gro_complete() do:
+ * encapsulation, SKB_GSO_IPXIP4/6, inner protocol and header offsets, the TCP pseudo-header
+ * checksum over the inner addresses.
+ */
 static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl *cmpl,
 				 u32 status, bool gro)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
 	u16 segs = le16_to_cpu(cmpl->seg_count);
 	u16 mss = le16_to_cpu(cmpl->mss);
-	unsigned int nhoff = 0, thoff, hlen;
-	__be16 proto = skb->protocol;
+	unsigned int nhoff = 0, inner, thoff, hlen, l3type;
+	__be16 proto = skb->protocol, iproto;
+	unsigned int encap = 0;
 	struct tcphdr *th;
+	u8 nexthdr;
 	int depth;
 
 	if (segs < 2 || !mss ||
@@ -593,34 +633,23 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 		nhoff += VLAN_HLEN;
 	}
 
-	if (proto == htons(ETH_P_IP) &&
-	    FIELD_GET(OFNIC_RXC_L3_MASK, status) == OFNIC_RXC_L3_IPV4) {
-		const struct iphdr *iph;
-
-		if (!pskb_may_pull(skb, nhoff + sizeof(*iph)))
-			return 0;
-		iph = (const struct iphdr *)(skb->data + nhoff);
-		if (iph->ihl < 5 || iph->protocol != IPPROTO_TCP)
-			return 0;
-		thoff = nhoff + iph->ihl * 4;
-		shinfo->gso_type = SKB_GSO_TCPV4;
-	} else if (proto == htons(ETH_P_IPV6) &&
-		   FIELD_GET(OFNIC_RXC_L3_MASK, status) == OFNIC_RXC_L3_IPV6) {
-		__be16 frag_off;
-		u8 nexthdr;
-		int off;
-
-		if (!pskb_may_pull(skb, nhoff + sizeof(struct ipv6hdr)))
-			return 0;
-		nexthdr = ((const struct ipv6hdr *)(skb->data + nhoff))->nexthdr;
-		off = ipv6_skip_exthdr(skb, nhoff + sizeof(struct ipv6hdr), &nexthdr, &frag_off);
-		if (off < 0 || nexthdr != IPPROTO_TCP || frag_off)
-			return 0;
-		thoff = off;
-		shinfo->gso_type = SKB_GSO_TCPV6;
-	} else {
+	l3type = FIELD_GET(OFNIC_RXC_L3_MASK, status);
+	if (!(proto == htons(ETH_P_IP) && l3type == OFNIC_RXC_L3_IPV4) &&
+	    !(proto == htons(ETH_P_IPV6) && l3type == OFNIC_RXC_L3_IPV6))
 		return 0;
+	if (ofnic_rsc_l3(skb, nhoff, proto, &thoff, &nexthdr))
+		return 0;
+	inner = nhoff;
+	iproto = proto;
+	if (nexthdr == IPPROTO_IPIP || nexthdr == IPPROTO_IPV6) {
+		encap = proto == htons(ETH_P_IP) ? SKB_GSO_IPXIP4 : SKB_GSO_IPXIP6;
+		inner = thoff;
+		iproto = htons(nexthdr == IPPROTO_IPIP ? ETH_P_IP : ETH_P_IPV6);
+		if (ofnic_rsc_l3(skb, inner, iproto, &thoff, &nexthdr))
+			return 0;
 	}
+	if (nexthdr != IPPROTO_TCP)
+		return 0;
 
 	if (!pskb_may_pull(skb, thoff + sizeof(*th)))
 		return 0;
@@ -630,6 +659,13 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 
 	skb_set_network_header(skb, nhoff);
 	skb_set_transport_header(skb, thoff);
+	shinfo->gso_type = (iproto == htons(ETH_P_IP) ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6) | encap;
+	if (encap) {
+		skb->encapsulation = 1;
+		skb_set_inner_protocol(skb, iproto);
+		skb_set_inner_network_header(skb, inner);
+		skb_set_inner_transport_header(skb, thoff);
+	}
 	th = tcp_hdr(skb);
 	shinfo->gso_size = mss;
 	shinfo->gso_segs = segs;
@@ -641,12 +677,12 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 		return hlen;
 	}
 
-	if (shinfo->gso_type & SKB_GSO_TCPV4) {
-		const struct iphdr *iph = ip_hdr(skb);
+	if (iproto == htons(ETH_P_IP)) {
+		const struct iphdr *iph = (const struct iphdr *)(skb->data + inner);
 
 		th->check = ~tcp_v4_check(skb->len - thoff, iph->saddr, iph->daddr, 0);
 	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		const struct ipv6hdr *ip6h = (const struct ipv6hdr *)(skb->data + inner);
 
 		th->check = ~tcp_v6_check(skb->len - thoff, &ip6h->saddr, &ip6h->daddr, 0);
 	}
