@@ -187,7 +187,7 @@ def main():
     try:
         caps = d.r(REG_CAP_LO)
         ok(caps & CAP_RX_BITS == CAP_RX_BITS, "all RX offload capabilities advertised (0x%x)" % caps)
-        ok(d.r(REG_RSC_FLOWS) == 8, "RSC_FLOWS reads 8")
+        ok(d.r(REG_RSC_FLOWS) == 512, "RSC_FLOWS reads 512 (flow contexts per queue)")
 
         # ---- checksums ----
         d.w(REG_OFFLOAD, OFF_RX_CSUM)
