@@ -98,7 +98,7 @@ static bool ofnic_rsc_out(void *opaque, const uint8_t *frame, size_t len,
            OFNIC_DELIVER_NO_SPACE;
 }
 
-/* A flow's buffer when it first holds a frame: 512 flows x 64 KiB only as used */
+/* A flow's buffer, when it first holds a frame (512 x 64 KiB only as used) */
 static uint8_t *ofnic_rsc_buf_alloc(void *opaque)
 {
     return g_malloc(OFNIC_RSC_BUF_SIZE);

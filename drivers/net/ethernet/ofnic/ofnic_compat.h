@@ -14,7 +14,11 @@
 /* net_dim() took its sample by value before 6.13 */
 #define net_dim(dim, sample)	net_dim(dim, *(sample))
 /* no persistent per-NAPI configuration before 6.13 */
-#define netif_napi_add_config(dev, napi, poll, index)	netif_napi_add(dev, napi, poll)
+static inline void netif_napi_add_config(struct net_device *dev, struct napi_struct *napi,
+					 int (*poll)(struct napi_struct *, int), int index)
+{
+	netif_napi_add(dev, napi, poll);
+}
 #endif
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
