@@ -80,8 +80,11 @@ def feature_names(cli, ifname):
     bad = 0
     for group in ("hw", "wanted", "active"):
         bits = feats.get(group, {}).get("bits", {}).get("bit", [])
+        # hw comes as every bit with a value flag on the set ones; wanted/active list set bits
+        if group == "hw":
+            bits = [b for b in bits if b.get("value", False)]
         nameless = [b.get("index") for b in bits if not b.get("name")]
-        print(f"{group}: {len(bits)} bits, nameless: {nameless or 'none'}")
+        print(f"{group}: {len(bits)} bits set, nameless: {nameless or 'none'}")
         bad += len(nameless)
     return 1 if bad else 0
 
