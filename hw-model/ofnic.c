@@ -343,14 +343,14 @@ static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
  * Process packets of q until they cost quota wire frames. Returns true if the
  * ring may hold more work.
  */
-static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, unsigned int quota,
-                           unsigned int *done)
+static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, uint32_t tail,
+                           unsigned int quota, unsigned int *done)
 {
     struct ofnic_ring r = {
         .base = q->base,
         .size = q->size,
         .head = q->head,
-        .tail = q->tail,
+        .tail = tail,
     };
     struct ofnic_tx_pkt pkt;
     unsigned int n = 0, cost = 0;
@@ -415,6 +415,49 @@ out:
     return more;
 }
 
+/*
+ * Serve TX doorbells in the order they were rung, each up to the tail it wrote,
+ * as an idle NIC serves every doorbell before the next arrives: packets sent in
+ * turn on several queues (one flow per queue) reach the wire in that order.
+ * Returns false if the budget ran out first.
+ */
+static bool ofnic_tx_doorbells(OfnicState *s, unsigned int *done)
+{
+    while (s->tx_db_count) {
+        unsigned int i = s->tx_db_first;
+        OfnicQueue *q = &s->txq[s->tx_db[i].queue];
+        uint32_t tail = s->tx_db[i].tail, mask = q->size - 1;
+        uint32_t todo = (tail - q->head) & mask;
+
+        if (*done >= OFNIC_TX_BUDGET) {
+            return false;
+        }
+        /* a tail behind head was served already, by an earlier doorbell */
+        if (ofnic_q_running(q) && tail < q->size && todo &&
+            todo <= ((q->tail - q->head) & mask)) {
+            ofnic_tx_queue(s, q, tail, OFNIC_TX_BUDGET - *done, done);
+            if (q->head != tail && *done >= OFNIC_TX_BUDGET) {
+                return false; /* the budget ended within this doorbell */
+            }
+        }
+        s->tx_db_first = (i + 1) % OFNIC_TX_DOORBELLS;
+        s->tx_db_count--;
+    }
+    return true;
+}
+
+static void ofnic_tx_doorbell(OfnicState *s, OfnicQueue *q)
+{
+    unsigned int i;
+
+    if (s->tx_db_count == OFNIC_TX_DOORBELLS) {
+        return; /* the round-robin pass serves it */
+    }
+    i = (s->tx_db_first + s->tx_db_count++) % OFNIC_TX_DOORBELLS;
+    s->tx_db[i].queue = q->index;
+    s->tx_db[i].tail = q->tail;
+}
+
 static void ofnic_tx_bh(void *opaque)
 {
     OfnicState *s = opaque;
@@ -425,6 +468,11 @@ static void ofnic_tx_bh(void *opaque)
     if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
         return; /* doorbells stay latched until ENABLE */
     }
+    if (!ofnic_tx_doorbells(s, &done)) {
+        qemu_bh_schedule(s->tx_bh);
+        return;
+    }
+    /* what no doorbell in the list covers: the rest, round-robin */
     for (k = 0; k < s->queues; k++) {
         OfnicQueue *q = &s->txq[(s->tx_rr + k) % s->queues];
 
@@ -435,7 +483,8 @@ static void ofnic_tx_bh(void *opaque)
         if (!ofnic_q_running(q) || q->head == q->tail) {
             continue;
         }
-        more |= ofnic_tx_queue(s, q, MIN(quota, OFNIC_TX_BUDGET - done), &done);
+        more |= ofnic_tx_queue(s, q, q->tail,
+                               MIN(quota, OFNIC_TX_BUDGET - done), &done);
     }
     s->tx_rr = (s->tx_rr + 1) % s->queues;
     if (more) {
@@ -476,6 +525,8 @@ static void ofnic_reset(OfnicState *s)
         ofnic_queue_reset(&s->rxq[i]);
     }
     s->tx_rr = 0;
+    s->tx_db_first = 0;
+    s->tx_db_count = 0;
     /* IPv6 fragment IDs: a per-device counter from a random start. */
     qemu_guest_getrandom_nofail(&s->txo.frag6_id, sizeof(s->txo.frag6_id));
     s->ctrl = 0;
@@ -547,7 +598,7 @@ static void ofnic_set_ctrl(OfnicState *s, uint32_t val)
     s->ctrl = val & OFNIC_CTRL_ENABLE;
     if (!was && (s->ctrl & OFNIC_CTRL_ENABLE)) {
         qemu_bh_schedule(s->tx_bh);
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        ofnic_rx_flush(s);
     }
 }
 
@@ -593,7 +644,7 @@ static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
         trace_ofnic_ring_enable(q->is_rx ? 'R' : 'T', q->index, q->base,
                                 q->size, ofnic_q_vector(q));
         if (q->is_rx) {
-            qemu_flush_queued_packets(qemu_get_queue(s->nic));
+            ofnic_rx_flush(s);
         }
     } else if (!en && was) {
         trace_ofnic_ring_disable(q->is_rx ? 'R' : 'T', q->index, q->head,
@@ -622,8 +673,11 @@ static void ofnic_q_set_tail(OfnicState *s, OfnicQueue *q, uint32_t val)
     if (q->is_rx) {
         q->stalled = false;
         ofnic_rx_tail_written(q);
-    } else if (s->ctrl & OFNIC_CTRL_ENABLE) {
-        qemu_bh_schedule(s->tx_bh);
+    } else {
+        ofnic_tx_doorbell(s, q);
+        if (s->ctrl & OFNIC_CTRL_ENABLE) {
+            qemu_bh_schedule(s->tx_bh);
+        }
     }
 }
 
@@ -1100,7 +1154,7 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
     }
     if (s->ctrl & OFNIC_CTRL_ENABLE) {
         qemu_bh_schedule(s->tx_bh);
-        qemu_flush_queued_packets(qemu_get_queue(s->nic));
+        ofnic_rx_flush(s);
     }
 }
 

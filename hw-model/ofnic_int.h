@@ -42,7 +42,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
 /* OFFLOAD_CTRL bits always backed (RX offload bits follow their caps). */
 #define OFNIC_OFFLOADS                                                    \
     (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_PROMISC | \
-     OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER)
+     OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER |                  \
+     OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF)
 #define OFNIC_OFFLOAD_RSC (OFNIC_OFFLOAD_LRO | OFNIC_OFFLOAD_HW_GRO)
 
 /* The property bit numbers below are the datasheet's. */
@@ -66,6 +67,7 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
 #define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
 #define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
 #define OFNIC_TX_QUOTA_MIN 16 /* wire frames per queue per run, at least */
+#define OFNIC_TX_DOORBELLS 256 /* TX doorbells remembered in arrival order */
 #define OFNIC_ITR_MAX_FRAMES 1024
 #define OFNIC_RSS_CTX_REGS 64 /* words of one RSS context block */
 
@@ -149,6 +151,12 @@ struct OfnicState {
     OfnicQueue txq[OFNIC_MAX_QUEUES];
     OfnicQueue rxq[OFNIC_MAX_QUEUES];
     uint32_t tx_rr;
+    /* TX doorbells (queue, tail) not yet served, oldest first; not migrated */
+    struct {
+        uint16_t queue;
+        uint16_t tail;
+    } tx_db[OFNIC_TX_DOORBELLS];
+    uint32_t tx_db_first, tx_db_count;
 
     /* wire fault injection (properties fault-*; see ofnic_rx.c) */
     struct ofnic_fault fault;
@@ -188,6 +196,7 @@ void ofnic_rx_reset(OfnicState *s);
 void ofnic_rx_set_offload(OfnicState *s, uint32_t val);
 void ofnic_rx_queue_disabled(OfnicQueue *q);
 void ofnic_rx_tail_written(OfnicQueue *q);
+void ofnic_rx_flush(OfnicState *s);
 void ofnic_rx_vm_stopped(OfnicState *s);
 void ofnic_rx_pre_save(OfnicState *s);
 void ofnic_rx_post_load(OfnicState *s);

@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
+#include "net/queue.h"
 #include "hw/qdev-core.h"
 #include "ofnic_int.h"
 #include "trace.h"
@@ -110,6 +111,7 @@ static struct ofnic_rsc_cfg ofnic_rsc_cfg(OfnicQueue *q)
     struct ofnic_rsc_cfg c = {
         /* with both bits set the stricter HW-GRO rules apply */
         .lro = !(s->offload & OFNIC_OFFLOAD_HW_GRO),
+        .fixedid_no_df = s->offload & OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF,
         .max_size = s->rsc_ctrl & OFNIC_RSC_MAX_SIZE_MASK,
         .gstats = s->gstats,
         .out = ofnic_rsc_out,
@@ -232,12 +234,27 @@ void ofnic_rx_queue_disabled(OfnicQueue *q)
     ofnic_rsc_drop(q);
 }
 
+/*
+ * Retry the frames QEMU holds for us, oldest first. qemu_flush_queued_packets()
+ * flushes the hub's queues (newer frames) before our own incoming queue (the
+ * frame we refused): flush ours first, the rest only once it is empty.
+ */
+void ofnic_rx_flush(OfnicState *s)
+{
+    NetClientState *nc = qemu_get_queue(s->nic);
+
+    nc->receive_disabled = 0;
+    if (qemu_net_queue_flush(nc->incoming_queue)) {
+        qemu_flush_queued_packets(nc);
+    }
+}
+
 void ofnic_rx_tail_written(OfnicQueue *q)
 {
     if (q->rsc_retry && q->rsc) {
         ofnic_rsc_run_expiry(q);
     }
-    qemu_flush_queued_packets(qemu_get_queue(q->s->nic));
+    ofnic_rx_flush(q->s);
 }
 
 /*
@@ -463,7 +480,7 @@ static void ofnic_set_link_status(NetClientState *nc)
     trace_ofnic_link(!nc->link_down);
     ofnic_misc_raise(s, OFNIC_MISC_LINK);
     if (!nc->link_down) {
-        qemu_flush_queued_packets(nc);
+        ofnic_rx_flush(s);
     }
 }
 

@@ -159,6 +159,7 @@
 #define OFNIC_OFFLOAD_ALLMULTI		0x00000200	/* accept every multicast address */
 #define OFNIC_OFFLOAD_TUNNEL_RX		0x00000400	/* parse packets to known tunnel ports */
 #define OFNIC_OFFLOAD_MC_FILTER		0x00000800	/* multicast through the hash filter */
+#define OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF	0x00001000	/* coalescing: fixed IPv4 ID without DF */
 
 /*
  * Station address: PERM_* read the address the device was made with; MAC_* filter unicast
@@ -308,6 +309,10 @@
  * OFNIC_MISC_QUEUE_ERR raised) until the queue is disabled and enabled again. Clearing
  * ENABLE stops the queue when the write completes: no DMA to its ring or buffers after that,
  * and its pending interrupt requests are dropped.
+ * TX order: the device serves TX doorbells in the order they were written, each up to the
+ * TAIL it wrote (the last 256 are remembered; beyond that, and after migration, queues are
+ * served in turn), so packets posted one by one on several queues leave in posting order.
+ * Packets of one queue always leave in ring order.
  */
 #define OFNIC_QUEUE_BASE		0x8000
 #define OFNIC_QUEUE_STRIDE		0x100
@@ -531,7 +536,9 @@ struct ofnic_tx_ctx_desc {
  *    flow's first segment (the mss) and, compared to the first segment, for every IP header:
  *    TTL, TOS (ECN included) and DF, or IPv6 traffic class, hop limit, flow label and
  *    extension headers, are the same; the IPv4 ID advances by one per segment or, decided
- *    at the second segment, stays fixed (with or without DF); and the TCP data offset,
+ *    at the second segment, stays fixed (only with DF unless RSC_FIXEDID_NO_DF is set: Linux
+ *    GRO keeps such flows since 6.18; before, it flushed them, and GSO refused to segment a
+ *    fixed ID without DF); and the TCP data offset,
  *    flags other than FIN/PSH (CWR included: CWR segments merge with each other), options
  *    (timestamps included), ack number and window are the same; and the merged frame stays
  *    within MAX_SIZE and 65535 IP bytes (outer header);
@@ -550,8 +557,10 @@ struct ofnic_tx_ctx_desc {
  * seg_count >= 2, mss = payload of the first segment, L4_CSUM_OK (and IP_CSUM_OK for outer
  * IPv4) whatever RX_CSUM says, L4 type TCP and the L3 type of the outer IP header (for
  * IP-in-IP the host finds the inner header from the outer protocol field: 4 is IPv4, 41
- * IPv6; CWR set means every segment had it); the hash and queue are the first segment's. A
- * flow of one segment is delivered as a plain frame.
+ * IPv6; CWR set means every segment had it), FIXEDID if the IPv4 ID of the first IP header
+ * stayed fixed and FIXEDID_INNER if that of the inner IPv4 header of IP-in-IP did (else an
+ * IPv4 ID incremented: re-segmenting reproduces the IDs); the hash and queue are the first
+ * segment's. A flow of one segment is delivered as a plain frame.
  * Counters: RX_COALESCED (frames made of >= 2 segments), RX_COALESCED_SEGS (their segments),
  * RX_FLUSH_* by reason (FLAGS: PSH/FIN/URG/RST/SYN, no payload or a short segment; MISMATCH: a
  * header rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: queue disable or coalescing turned
@@ -620,6 +629,8 @@ struct ofnic_rx_desc {
 #define OFNIC_RXC_L4_SCTP		3
 #define OFNIC_RXC_NTUPLE		0x00040000	/* steered by an ntuple rule */
 #define OFNIC_RXC_LOOPBACK		0x00080000	/* came from this port's own TX */
+#define OFNIC_RXC_FIXEDID		0x00100000	/* coalesced: first IPv4 ID fixed */
+#define OFNIC_RXC_FIXEDID_INNER		0x00200000	/* coalesced IP-in-IP: inner ID fixed */
 
 struct ofnic_rx_cmpl {
 	__le32 rss_hash;	/* Toeplitz hash, valid if the hash type is not NONE */

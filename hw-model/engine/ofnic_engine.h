@@ -492,6 +492,7 @@ typedef bool (*ofnic_rsc_out_fn)(void *opaque, const uint8_t *frame,
 
 struct ofnic_rsc_cfg {
     bool lro;          /* LRO rules, else HW-GRO */
+    bool fixedid_no_df; /* a fixed IPv4 ID coalesces without DF too */
     uint32_t max_size; /* frame bytes; 0: OFNIC_RSC_BUF_SIZE */
     uint64_t *gstats;  /* OFNIC_GSTAT_NUM: coalescing counters */
     ofnic_rsc_out_fn out;

@@ -247,14 +247,18 @@ static bool same_flow(const struct ofnic_rsc_flow *f,
     return true;
 }
 
-/* IPv4 ID of the segment after segs, IP header i (inet_gro_flush()). */
-static bool ip_id_ok(const struct ofnic_rsc_flow *f, unsigned int i,
+/*
+ * IPv4 ID of the segment after segs, IP header i (inet_gro_flush()). A fixed
+ * ID is decided at the second segment; without fixedid_no_df it needs DF.
+ */
+static bool ip_id_ok(const struct ofnic_rsc_flow *f,
+                     const struct ofnic_rsc_cfg *cfg, unsigned int i,
                      const uint8_t *ip)
 {
     uint16_t off = (uint16_t)(ofnic_get_be16(ip + 4) - f->ip_id[i]);
 
     if (f->segs == 1 && !off) {
-        return true; /* decided at the second segment: a fixed-ID flow */
+        return cfg->fixedid_no_df || (ip[6] & (IP_DF >> 8));
     }
     return off == (f->fixedid[i] ? 0 : f->segs);
 }
@@ -289,7 +293,8 @@ static unsigned int merge_check(const struct ofnic_rsc_flow *f,
         if (!f->v6[i]) {
             /* TTL, TOS (ECN too), DF; the ID increments or stays */
             if (ip[8] != ip2[8] || ip[1] != ip2[1] ||
-                ((ip[6] ^ ip2[6]) & (IP_DF >> 8)) || !ip_id_ok(f, i, ip)) {
+                ((ip[6] ^ ip2[6]) & (IP_DF >> 8)) ||
+                !ip_id_ok(f, cfg, i, ip)) {
                 return OFNIC_GSTAT_RX_FLUSH_MISMATCH;
             }
             continue;
@@ -502,6 +507,11 @@ static bool flush(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f,
         meta.status |= OFNIC_RXC_COALESCED | OFNIC_RXC_L4_CSUM_OK |
                        (uint32_t)OFNIC_RXC_L4_TCP << 16 |
                        (f->v6[0] ? 0 : OFNIC_RXC_IP_CSUM_OK);
+        for (i = 0; i < f->nl3; i++) {
+            if (!f->v6[i] && f->fixedid[i]) {
+                meta.status |= i ? OFNIC_RXC_FIXEDID_INNER : OFNIC_RXC_FIXEDID;
+            }
+        }
         meta.seg_count = f->segs;
         meta.mss = f->mss;
     }

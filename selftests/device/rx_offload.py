@@ -30,7 +30,8 @@ RXQ = 0x8080
 Q_BASE_LO, Q_BASE_HI, Q_SIZE, Q_CTRL, Q_TAIL, Q_HEAD, Q_ITR, RXQ_BUF = (
     0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x20)
 RXC_DD, RXC_EOP, RXC_VLAN, RXC_IP_OK, RXC_L4_OK, RXC_ERR = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
-RXC_COALESCED, RXC_NTUPLE = 0x4000, 0x40000
+RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID = 0x4000, 0x40000, 0x100000
+OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
 RSS_BASE = 0x2000
 NTUPLE_BASE = 0x3000
@@ -73,8 +74,8 @@ def fill(pkt, l2, l3, l4):
     return pkt
 
 
-def tcp4(seq=1000, payload=1000, flags=0x10, sport=40000, ack=7, ip_id=0x1000):
-    pkt, l2, l3, l4 = build(payload=payload, seq=seq, flags=flags, ip_id=ip_id, df=True)
+def tcp4(seq=1000, payload=1000, flags=0x10, sport=40000, ack=7, ip_id=0x1000, df=True):
+    pkt, l2, l3, l4 = build(payload=payload, seq=seq, flags=flags, ip_id=ip_id, df=df)
     pkt[0:6] = DST_MAC
     struct.pack_into("!H", pkt, l2 + l3, sport)
     struct.pack_into("!I", pkt, l2 + l3 + 8, ack)
@@ -311,6 +312,24 @@ def main():
         c = d.completions()
         ok(len(c) == 2, "HW-GRO: an ack number change is not merged")
 
+        # fixed IPv4 IDs: with DF always; without DF only with RSC_FIXEDID_NO_DF
+        for df, mode, n in ((True, 0, 1), (False, 0, 2), (False, OFF_RSC_FIXEDID_NO_DF, 1)):
+            d.w(REG_OFFLOAD, OFF_RX_CSUM | OFF_HW_GRO | mode)
+            fixed = [tcp4(seq=5000 + 100 * i, payload=100, ip_id=0x4000, df=df) for i in range(2)]
+            d.send_wait(fixed)
+            d.cmd("clock_step %d" % (TIMEOUT_US * 1000))
+            c = d.completions()
+            ok(len(c) == n and (n == 2 or c[0][1]["status"] & RXC_FIXEDID),
+               "HW-GRO: fixed IPv4 ID, DF=%d, RSC_FIXEDID_NO_DF=%d: %d frame(s)%s" %
+               (df, mode != 0, n, ", FIXEDID" if n == 1 else ""),
+               [(m["segs"], hex(m["status"])) for _, m, _ in c])
+        inc = [tcp4(seq=6000 + 100 * i, payload=100, ip_id=0x5000 + i, df=False) for i in range(2)]
+        d.send_wait(inc)
+        d.cmd("clock_step %d" % (TIMEOUT_US * 1000))
+        c = d.completions()
+        ok(len(c) == 1 and not c[0][1]["status"] & RXC_FIXEDID,
+           "HW-GRO: incrementing IPv4 ID: no FIXEDID", [hex(m["status"]) for _, m, _ in c])
+
         # ---- LRO ----
         d.w(REG_OFFLOAD, OFF_RX_CSUM | OFF_LRO)
         d.send_wait(acks)
@@ -324,7 +343,7 @@ def main():
         ok(len(c) == 1 and c[0][1]["segs"] == 2, "turning coalescing off flushes the held flow")
         g = {n: d.gstat(n) for n in ("RX_COALESCED", "RX_COALESCED_SEGS", "RX_FLUSH_TIMEOUT",
                                       "RX_FLUSH_FLAGS", "RX_FLUSH_MISMATCH")}
-        ok(g["RX_COALESCED"] == 4 and g["RX_COALESCED_SEGS"] == 9 and g["RX_FLUSH_TIMEOUT"] >= 2,
+        ok(g["RX_COALESCED"] == 7 and g["RX_COALESCED_SEGS"] == 15 and g["RX_FLUSH_TIMEOUT"] >= 2,
            "coalescing counters", g)
     finally:
         log = d.close()

@@ -181,6 +181,7 @@ static struct {
     unsigned int nout;
     uint64_t now;
     bool lro;
+    bool fixedid_no_df; /* Linux >= 6.18 GRO; else a fixed ID needs DF */
 } q;
 
 static bool q_out(void *opaque, const uint8_t *frame, size_t len,
@@ -202,7 +203,8 @@ static bool q_out(void *opaque, const uint8_t *frame, size_t len,
 
 static struct ofnic_rsc_cfg q_rsc(void)
 {
-    struct ofnic_rsc_cfg c = { .lro = q.lro, .gstats = q.gstats, .out = q_out };
+    struct ofnic_rsc_cfg c = { .lro = q.lro, .fixedid_no_df = q.fixedid_no_df,
+                               .gstats = q.gstats, .out = q_out };
 
     return c;
 }
@@ -576,6 +578,55 @@ static void send_large(int remainder)
 /* ---------------------------------------------------------------------------------------
  * The cases, with what gro.c's receiver expects.
  */
+/*
+ * gro.c's IPv4 ID cases, on the first IP header (the outer one of IP-in-IP, whose
+ * inner IDs stay 0 with DF). A fixed ID without DF coalesces only in fixedid_no_df
+ * mode (6.12's gro.c expects two frames); the completion says which IDs were fixed.
+ */
+static void run_ip_id(void)
+{
+    static const struct {
+        const char *name;
+        bool df;
+        int n, id[3];
+        bool fixed; /* the coalesced frame's first ID was fixed */
+    } ids[] = {
+        { "ip_id_df1_inc", true, 2, { 8, 9 }, false },
+        { "ip_id_df1_fixed", true, 2, { 8, 8 }, true },
+        { "ip_id_df0_inc", false, 2, { 8, 9 }, false },
+        { "ip_id_df0_fixed", false, 2, { 8, 8 }, true },
+        { "ip_id_df1_inc_fixed", true, 3, { 8, 9, 9 }, false },
+        { "ip_id_df1_fixed_inc", true, 3, { 8, 8, 9 }, true },
+    };
+    const int P = PAYLOAD_LEN;
+    unsigned int i;
+
+    for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        bool split = !ids[i].df && ids[i].fixed && !q.fixedid_no_df;
+        uint32_t st, want = 0;
+
+        q_reset();
+        send_ip_id(ids[i].df, ids[i].n, ids[i].id);
+        if (split) {
+            EXPECT(ids[i].name, P, P);
+            continue;
+        }
+        if (ids[i].n == 2) {
+            EXPECT(ids[i].name, P * 2);
+        } else {
+            EXPECT(ids[i].name, P * 2, P);
+        }
+        st = q.nout ? q.out[0].meta.status : 0;
+        want |= ids[i].fixed ? OFNIC_RXC_FIXEDID : 0;
+        want |= proto == P_IPIP ? OFNIC_RXC_FIXEDID_INNER : 0;
+        ok((st & (OFNIC_RXC_FIXEDID | OFNIC_RXC_FIXEDID_INNER)) == want,
+           "%s %s %s: completion FIXEDID %d FIXEDID_INNER %d (want %d %d)",
+           q.lro ? "lro" : "hw", pname[proto], ids[i].name,
+           !!(st & OFNIC_RXC_FIXEDID), !!(st & OFNIC_RXC_FIXEDID_INNER),
+           !!(want & OFNIC_RXC_FIXEDID), !!(want & OFNIC_RXC_FIXEDID_INNER));
+    }
+}
+
 static void run_cases(void)
 {
     const int P = PAYLOAD_LEN;
@@ -654,20 +705,6 @@ static void run_cases(void)
     EXPECT("large_rem", max_payload - rem, rem + 1, rem + 1);
 
     if (proto == P_V4 || proto == P_IPIP) {
-        static const struct {
-            const char *name;
-            bool df;
-            int n, id[3];
-        } ids[] = {
-            { "ip_id_df1_inc", true, 2, { 8, 9 } },
-            { "ip_id_df1_fixed", true, 2, { 8, 8 } },
-            { "ip_id_df0_inc", false, 2, { 8, 9 } },
-            { "ip_id_df0_fixed", false, 2, { 8, 8 } },
-            { "ip_id_df1_inc_fixed", true, 3, { 8, 9, 9 } },
-            { "ip_id_df1_fixed_inc", true, 3, { 8, 8, 9 } },
-        };
-        unsigned int i;
-
         q_reset();
         send_ip_csum();
         EXPECT("ip_csum", P, P, P);
@@ -680,15 +717,7 @@ static void run_cases(void)
         q_reset();
         send_frag4();
         EXPECT("ip_frag4", P, P);
-        for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-            q_reset();
-            send_ip_id(ids[i].df, ids[i].n, ids[i].id);
-            if (ids[i].n == 2) {
-                EXPECT(ids[i].name, P * 2);
-            } else {
-                EXPECT(ids[i].name, P * 2, P);
-            }
-        }
+        run_ip_id();
     }
     if (proto == P_V6) {
         q_reset();
@@ -790,6 +819,7 @@ int main(void)
     for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
         q.rq.flow[i].buf = malloc(OFNIC_RSC_BUF_SIZE);
     }
+    q.fixedid_no_df = true;
     for (int mode = 0; mode < 2; mode++) {
         q.lro = mode;
         for (proto = P_V4; proto <= P_IP6IP6; proto++) {
@@ -798,9 +828,18 @@ int main(void)
                                      (proto >= P_IPIP ? 2 : 1);
             hdr_len = tcp_off + 20;
             run_cases();
-            if (proto == P_V4 || proto == P_IPIP) {
-                run_capacity();
-            }
+            run_capacity();
+        }
+    }
+    /* before Linux 6.18: a fixed ID without DF flushes */
+    q.fixedid_no_df = false;
+    for (int mode = 0; mode < 2; mode++) {
+        q.lro = mode;
+        for (proto = P_V4; proto <= P_IPIP; proto += P_IPIP - P_V4) {
+            v6 = false;
+            tcp_off = ETH_HLEN + 20 * (proto == P_IPIP ? 2 : 1);
+            hdr_len = tcp_off + 20;
+            run_ip_id();
         }
     }
     q_reset();

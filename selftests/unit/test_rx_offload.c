@@ -108,8 +108,11 @@ static struct ofnic_rx_cfg q_cfg(struct rxq *q)
 
 static struct ofnic_rsc_cfg q_rsc(struct rxq *q)
 {
-    struct ofnic_rsc_cfg c = { .lro = !!(q->offload & OFNIC_OFFLOAD_LRO),
-                               .gstats = q->gstats, .out = q_out, .opaque = q };
+    struct ofnic_rsc_cfg c = {
+        .lro = !!(q->offload & OFNIC_OFFLOAD_LRO),
+        .fixedid_no_df = !!(q->offload & OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF),
+        .gstats = q->gstats, .out = q_out, .opaque = q,
+    };
 
     return c;
 }
@@ -458,7 +461,8 @@ static void test_gro_tcp(bool v6)
 
 static void test_gro_ip(bool v6)
 {
-    struct rxq *q = q_new(OFNIC_OFFLOAD_RX_CSUM | OFNIC_OFFLOAD_HW_GRO);
+    struct rxq *q = q_new(OFNIC_OFFLOAD_RX_CSUM | OFNIC_OFFLOAD_HW_GRO |
+                          OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF);
     const char *v = v6 ? "v6" : "v4";
     struct pspec s[3];
     char name[96];
@@ -484,7 +488,7 @@ static void test_gro_ip(bool v6)
             { true, { 0, 1 }, 2, { 2 * PAYLOAD }, 1, "DF=1, incrementing: coalesce" },
             { true, { 5, 5 }, 2, { 2 * PAYLOAD }, 1, "DF=1, fixed: coalesce" },
             { false, { 0, 1 }, 2, { 2 * PAYLOAD }, 1, "DF=0, incrementing: coalesce" },
-            /* Linux 7.3: a fixed ID coalesces with or without DF */
+            /* RSC_FIXEDID_NO_DF (Linux >= 6.18): a fixed ID without DF coalesces */
             { false, { 5, 5 }, 2, { 2 * PAYLOAD }, 1, "DF=0, fixed: coalesce" },
             { true, { 0, 1, 1 }, 3, { 2 * PAYLOAD, PAYLOAD }, 2,
               "DF=1, 2 incrementing then fixed: first 2" },

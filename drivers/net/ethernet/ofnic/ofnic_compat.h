@@ -37,4 +37,19 @@ static inline void netif_set_affinity_auto(struct net_device *dev)
 #define OFNIC_HAVE_RX_RING_COUNT_OP	0
 #endif
 
+/*
+ * Since 6.18 GRO keeps a fixed IPv4 ID without DF too, SKB_GSO_TCP_FIXEDID marks the outer
+ * IPv4 header of a GSO packet and SKB_GSO_TCP_FIXEDID_INNER the inner one. Before, a fixed
+ * ID needed DF, and FIXEDID marked the inner-most header: GSO renumbered outer IDs.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define OFNIC_GRO_FIXEDID_NO_DF		1
+#define OFNIC_GSO_FIXEDID_OUTER		SKB_GSO_TCP_FIXEDID
+#define OFNIC_GSO_FIXEDID_INNER		SKB_GSO_TCP_FIXEDID_INNER
+#else
+#define OFNIC_GRO_FIXEDID_NO_DF		0
+#define OFNIC_GSO_FIXEDID_OUTER		0
+#define OFNIC_GSO_FIXEDID_INNER		SKB_GSO_TCP_FIXEDID
+#endif
+
 #endif /* _OFNIC_COMPAT_H_ */

@@ -48,8 +48,9 @@
 /* GSO types the context descriptor can describe */
 #define OFNIC_GSO_UDP_TUNNEL	(SKB_GSO_UDP_TUNNEL | SKB_GSO_UDP_TUNNEL_CSUM)
 #define OFNIC_GSO_TYPES		(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |	\
-				 SKB_GSO_TCP_FIXEDID | SKB_GSO_UDP_L4 | SKB_GSO_UDP |	\
-				 SKB_GSO_DODGY | OFNIC_GSO_UDP_TUNNEL)
+				 SKB_GSO_TCP_FIXEDID | OFNIC_GSO_FIXEDID_INNER |	\
+				 SKB_GSO_UDP_L4 | SKB_GSO_UDP | SKB_GSO_DODGY |		\
+				 OFNIC_GSO_UDP_TUNNEL)
 
 #define OFNIC_CAP_SEG		(OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_USO | OFNIC_CAP_UFO)
 
@@ -276,6 +277,9 @@ u32 ofnic_offload_bits(netdev_features_t features)
 	for (i = 0; i < ARRAY_SIZE(ofnic_rx_modes); i++)
 		if (features & ofnic_rx_modes[i].feature)
 			bits |= ofnic_rx_modes[i].offload;
+	/* coalesce fixed IPv4 IDs as this kernel's GRO does */
+	if ((bits & (OFNIC_OFFLOAD_LRO | OFNIC_OFFLOAD_HW_GRO)) && OFNIC_GRO_FIXEDID_NO_DF)
+		bits |= OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF;
 
 	return bits;
 }
@@ -510,7 +514,11 @@ static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
 	} else {
 		cap = h.ipv == 4 ? OFNIC_CAP_TSO4 : OFNIC_CAP_TSO6;
 		bits = h.ipv == 4 ? OFNIC_TXC_SEG_TCP4 : OFNIC_TXC_SEG_TCP6;
-		if (h.ipv == 4 && (gso_type & SKB_GSO_TCP_FIXEDID))
+		/* the device keeps only the inner ID of a tunnel fixed; the outer one may be
+		 * renumbered as NETIF_F_TSO_MANGLEID, which FIXEDID packets need, allows
+		 */
+		if (h.ipv == 4 &&
+		    (gso_type & (h.tun ? OFNIC_GSO_FIXEDID_INNER : SKB_GSO_TCP_FIXEDID)))
 			bits |= OFNIC_TXC_FIXEDID;
 		segs = DIV_ROUND_UP(skb->len - hdr, mss);
 		off->wire_bytes = skb->len + (segs - 1) * hdr;

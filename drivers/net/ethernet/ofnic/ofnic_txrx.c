@@ -565,9 +565,8 @@ static void ofnic_rx_csum(struct sk_buff *skb, u32 status, u64 *cnt)
  * LRO packet is only for local delivery (the core turns LRO off for forwarding) and stays
  * CHECKSUM_UNNECESSARY.
  *
- * skb->data is at the network header or a VLAN tag left in the frame. The device does not say
- * whether the IPv4 IDs of a HW-GRO flow incremented or stayed fixed, so SKB_GSO_TCP_FIXEDID is
- * never set: re-segmentation gives incrementing IDs, which is always valid for DF packets.
+ * skb->data is at the network header or a VLAN tag left in the frame. The completion says
+ * which IPv4 IDs stayed fixed: the FIXEDID GSO flags make re-segmentation keep them so.
  * Returns the length of the headers in front of each segment's payload, or 0 if the packet is
  * not what the completion says.
  */
@@ -666,6 +665,10 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 		skb_set_inner_network_header(skb, inner);
 		skb_set_inner_transport_header(skb, thoff);
 	}
+	if (status & OFNIC_RXC_FIXEDID)
+		shinfo->gso_type |= encap ? OFNIC_GSO_FIXEDID_OUTER : SKB_GSO_TCP_FIXEDID;
+	if (status & OFNIC_RXC_FIXEDID_INNER)
+		shinfo->gso_type |= OFNIC_GSO_FIXEDID_INNER;
 	th = tcp_hdr(skb);
 	shinfo->gso_size = mss;
 	shinfo->gso_segs = segs;
