@@ -447,6 +447,12 @@ ntuple_steer() {
 	echo "rules $r1 $r2 $r3 $r4: $(nt_count) in the table"
 	[ "$(nt_count)" = 4 ] || rc=1
 	ethtool -n "$A" rule "$r1" | grep -q 'Action: Direct to queue 3' || { echo "rule $r1 reads back wrong"; rc=1; }
+	# the same match again, location chosen by the driver: it replaces rule r1 (a second one
+	# behind it could never be hit), as rss_ctx.py expects
+	x=$(nt_add flow-type udp4 dst-port 9501 action 1)
+	ethtool -n "$A" rule "$r1" | grep -q 'Action: Direct to queue 1' || { echo "rule $r1 not replaced"; rc=1; }
+	[ "$x" = "$r1" ] && [ "$(nt_count)" = 4 ] || { echo "same match: rule $x, $(nt_count) rules"; rc=1; }
+	nt_add flow-type udp4 dst-port 9501 action 3 >/dev/null
 	qsnap
 	n=$(udp_flows 9501 1 8 10)
 	d=$(qdelta)

@@ -27,7 +27,9 @@ KS_SRC=/ofnic/out/kselftest/$KSERIES	# tools/build-selftests --kernel $KSERIES
 KS=/tmp/kselftest
 XFAIL_FILE=${KSFT_XFAIL:-/ofnic/selftests/kselftest/xfail-$KSERIES.txt}	# tools/vm --env KSFT_XFAIL=... to try a list
 LOGDIR=/ofnic-out/kselftest
-export PYTHONUNBUFFERED=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin
+# A test that runs out of time gets SIGABRT first: python's faulthandler then prints where
+# each thread was, so a hang names its line.
+export PYTHONUNBUFFERED=1 PYTHONFAULTHANDLER=1 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 
 # name|dir|timeout(s)|mode|command — mode pair (CI wiring) or flat (both ports in root ns).
 # $A and $B are substituted at run time. One list per kernel series: the tests (and where they
@@ -318,9 +320,9 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 		cd "$KS/$dir" || exit 1
 		eval "set -- $cmdline"
 		if [ "$(type -t "$1")" = function ]; then
-			exec timeout -k 10 "$to" bash -c '"$@"' "$1" "$@"
+			exec timeout -s ABRT -k 10 "$to" bash -c '"$@"' "$1" "$@"
 		else
-			exec timeout -k 10 "$to" "$@"
+			exec timeout -s ABRT -k 10 "$to" "$@"
 		fi
 	) > "$log" 2>&1 < /dev/null
 	rc=$?

@@ -549,6 +549,33 @@ static int ofnic_ntuple_loc(struct ofnic_priv *priv, u32 loc)
 	}
 }
 
+/*
+ * The rule whose match is w's (only its action may differ), or -ENOENT. A rule after it
+ * with the same match could never be hit: an insert at RX_CLS_LOC_ANY replaces it instead.
+ */
+static int ofnic_ntuple_find(struct ofnic_priv *priv, const u32 *w)
+{
+	const unsigned int act = OFNIC_NTW(OFNIC_REG_NTUPLE_ACTION(0));
+	u32 w2[OFNIC_NTUPLE_WORDS];
+	unsigned int r, i;
+
+	for (r = 0; r < OFNIC_NTUPLE_MAX_RULES; r++) {
+		const struct ofnic_ntuple *rule = &priv->ntuple[r];
+
+		if (!rule->valid ||
+		    ofnic_ntuple_words(priv, &rule->fs, rule->rss_context, priv->num_queues, w2) ||
+		    (w[0] ^ w2[0]) & ~OFNIC_NTUPLE_ACTION_MASK)
+			continue;
+		for (i = 1; i < OFNIC_NTUPLE_WORDS; i++)
+			if (i != act && w[i] != w2[i])
+				break;
+		if (i == OFNIC_NTUPLE_WORDS)
+			return r;
+	}
+
+	return -ENOENT;
+}
+
 static int ofnic_ntuple_insert(struct ofnic_priv *priv, struct ethtool_rxnfc *cmd)
 {
 	struct ethtool_rx_flow_spec *fs = &cmd->fs;
@@ -563,7 +590,9 @@ static int ofnic_ntuple_insert(struct ofnic_priv *priv, struct ethtool_rxnfc *cm
 	if (err)
 		return err;
 
-	loc = ofnic_ntuple_loc(priv, fs->location);
+	loc = fs->location == RX_CLS_LOC_ANY ? ofnic_ntuple_find(priv, w) : -ENOENT;
+	if (loc < 0)
+		loc = ofnic_ntuple_loc(priv, fs->location);
 	if (loc < 0)
 		return loc;
 	fs->location = loc;
