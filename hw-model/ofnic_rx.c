@@ -53,6 +53,13 @@ static enum ofnic_deliver ofnic_rx_deliver(OfnicQueue *q, const uint8_t *frame,
         GSTAT(s, RX_DROP_DMA)++;
         QSTAT(s, q, RX_DROPS)++;
         return OFNIC_DELIVER_DROPPED;
+    case OFNIC_RX_TOO_LONG:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "ofnic: RXQ%u: a %zu-byte frame needs more buffers of %u "
+                      "bytes than %u descriptors can post: dropped\n",
+                      q->index, len, q->buf_size, q->size);
+        QSTAT(s, q, RX_DROPS)++;
+        return OFNIC_DELIVER_DROPPED;
     case OFNIC_RX_BUF_DMA_ERROR:
     default:
         qemu_log_mask(LOG_GUEST_ERROR,

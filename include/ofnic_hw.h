@@ -189,6 +189,9 @@
  * MAX_SIZE bounds a coalesced frame, Ethernet header included (0 or more than the IP length
  * field allows means "as large as IP allows"); TIMEOUT is how long the oldest segment of a
  * flow may wait (0 counts as 1). Reset value: MAX_SIZE 0, TIMEOUT 0.
+ * Any frame is placed whole: it waits until ceil(length / RXQ_BUF_SIZE) buffers are posted, so
+ * the driver keeps MAX_SIZE within what its refill policy always leaves posted. A frame longer
+ * than (ring size - 1) buffers can never be placed: it is dropped (RX_DROPS, a guest error).
  */
 #define OFNIC_REG_RSC_CTRL		0x0080
 #define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced frame bytes, with headers */

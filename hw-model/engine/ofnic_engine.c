@@ -173,6 +173,9 @@ enum ofnic_rx_status ofnic_rx_place(const struct ofnic_dma *dma,
         return OFNIC_RX_BAD_ARGS;
     }
     need = (uint32_t)((len + buf_size - 1) / buf_size);
+    if (need > ring->size - 1) {
+        return OFNIC_RX_TOO_LONG; /* waiting would stall the queue for good */
+    }
     if (ofnic_ring_avail(ring) < need) {
         return OFNIC_RX_NO_SPACE;
     }

@@ -292,6 +292,7 @@ enum ofnic_rx_status {
     OFNIC_RX_RING_DMA_ERROR, /* descriptor read/write failed: ring error */
     OFNIC_RX_BUF_DMA_ERROR,  /* a buffer could not be written: frame dropped */
     OFNIC_RX_BAD_ARGS,       /* zero-length frame, bad buffer size */
+    OFNIC_RX_TOO_LONG, /* needs more buffers than the ring can ever post */
 };
 
 struct ofnic_rx_meta {

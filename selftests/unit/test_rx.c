@@ -166,6 +166,22 @@ static void test_no_space(void)
     is(r.head, 8, "no space: head reaches tail");
 }
 
+/* A frame the whole ring could never hold is refused at once instead of waiting forever */
+static void test_too_long(void)
+{
+    struct ofnic_ring r = mkring(0, RSIZE - 1);
+    uint32_t used = 7;
+
+    post_all();
+    is(ofnic_rx_place(&dma, &r, 64, frame, 64 * RSIZE, &meta, &used), OFNIC_RX_TOO_LONG,
+       "too long: %u buffers on a ring of %u", RSIZE, RSIZE);
+    is(m->nwrites, 0, "too long: nothing written");
+    is(r.head, 0, "too long: head unchanged");
+    is(ofnic_rx_place(&dma, &r, 64, frame, 64 * (RSIZE - 1), &meta, &used), OFNIC_RX_DONE,
+       "too long: %u buffers, the most a ring of %u posts, fit", RSIZE - 1, RSIZE);
+    is(used, RSIZE - 1, "too long: every posted buffer used");
+}
+
 static void test_wrap(void)
 {
     struct ofnic_ring r = mkring(62, 2);
@@ -221,6 +237,7 @@ int main(void)
     test_single();
     test_multi();
     test_no_space();
+    test_too_long();
     test_wrap();
     test_errors();
     free(m);

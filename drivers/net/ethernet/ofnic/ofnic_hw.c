@@ -105,11 +105,22 @@ void ofnic_hw_vlan_write_all(struct ofnic_priv *priv)
 		ofnic_hw_vlan_write(priv, reg * 32);
 }
 
-/* Coalescing (LRO, HW-GRO): frames as large as IP allows, held OFNIC_RSC_TIMEOUT_US at most */
+/*
+ * Coalescing (LRO, HW-GRO): held OFNIC_RSC_TIMEOUT_US at most, and as large as IP allows or
+ * as the ring always has buffers posted for: the device places a frame whole, and RX refills
+ * only in batches, so a small ring keeps as few as rx_ring_size - OFNIC_RX_REFILL_BATCH.
+ */
 void ofnic_hw_set_rsc(struct ofnic_priv *priv)
 {
+	u32 max_size = (priv->rx_ring_size - OFNIC_RX_REFILL_BATCH) * OFNIC_RX_BUF_SIZE;
+
+	/* what the smallest ring keeps posted holds any frame that is not coalesced */
+	BUILD_BUG_ON((OFNIC_RING_MIN - OFNIC_RX_REFILL_BATCH) * OFNIC_RX_BUF_SIZE <
+		     OFNIC_MAX_FRAME);
+	if (max_size >= OFNIC_RX_MAX_COALESCE)
+		max_size = 0;	/* as large as IP allows */
 	ofnic_wr32(priv, OFNIC_REG_RSC_CTRL,
-		   FIELD_PREP(OFNIC_RSC_MAX_SIZE_MASK, 0) |
+		   FIELD_PREP(OFNIC_RSC_MAX_SIZE_MASK, max_size) |
 		   FIELD_PREP(OFNIC_RSC_TIMEOUT_MASK, OFNIC_RSC_TIMEOUT_US));
 }
 

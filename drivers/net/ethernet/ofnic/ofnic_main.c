@@ -140,7 +140,8 @@ int ofnic_up(struct ofnic_priv *priv)
 	ofnic_wr32(priv, OFNIC_REG_CTRL, OFNIC_CTRL_ENABLE);
 
 	ofnic_napi_start(priv);
-	netif_tx_start_all_queues(netdev);
+	/* wake, not start: after a reconfiguration the qdiscs may hold packets */
+	netif_tx_wake_all_queues(netdev);
 	priv->up = true;
 	ofnic_update_link(priv);
 
