@@ -66,9 +66,12 @@ snmp() {
 # remember counters: snap NAME...; grew NAME reports the difference since. NAME is a device
 # counter, drv:NAME a driver counter summed over the queues, snmp:PROTO:FIELD a stack one
 declare -A SNAP
+# hwq NAME: a device per-queue counter (ethtool -S qN_NAME) summed over the queues
+hwq() { ethtool -S "$A" | awk -v n="$1:" '{ k = $1 } sub(/^q[0-9]+_/, "", k) && k == n { s += $2 } END { print s + 0 }'; }
 val() {
 	case "$1" in
 	drv:*) drv "${1#drv:}" ;;
+	hwq:*) hwq "${1#hwq:}" ;;
 	snmp:*) local x=${1#snmp:}; snmp "${x%%:*}" "${x#*:}" ;;
 	*) hwstat "$1" ;;
 	esac
