@@ -55,7 +55,9 @@ usable() {
 }
 # A device counter of ethtool -S; drv: sum of a driver counter over the queues
 hwstat() { ethtool -S "$A" | awk -v n="$1:" '$1 == n { print $2 }'; }
-drv() { ethtool -S "$A" | awk -v n="$1:" '{ k = $1 } sub(/^drv_q[0-9]+_/, "", k) && k == n { s += $2 } END { print s + 0 }'; }
+# qsum PREFIX NAME: ethtool -S PREFIXqN_NAME summed over the queues (drv_: the driver's)
+qsum() { ethtool -S "$A" | awk -v p="^$1q[0-9]+_" -v n="$2:" '{ k = $1 } sub(p, "", k) && k == n { s += $2 } END { print s + 0 }'; }
+drv() { qsum drv_ "$1"; }
 # /proc/net/snmp (snmp6 for Udp6/Ip6/...) counter: snmp PROTO FIELD, e.g. snmp Udp InCsumErrors
 snmp() {
 	case "$1" in
@@ -64,14 +66,13 @@ snmp() {
 	esac
 }
 # remember counters: snap NAME...; grew NAME reports the difference since. NAME is a device
-# counter, drv:NAME a driver counter summed over the queues, snmp:PROTO:FIELD a stack one
+# counter, drv:NAME a driver counter and hwq:NAME a device one summed over the queues,
+# snmp:PROTO:FIELD a stack one
 declare -A SNAP
-# hwq NAME: a device per-queue counter (ethtool -S qN_NAME) summed over the queues
-hwq() { ethtool -S "$A" | awk -v n="$1:" '{ k = $1 } sub(/^q[0-9]+_/, "", k) && k == n { s += $2 } END { print s + 0 }'; }
 val() {
 	case "$1" in
 	drv:*) drv "${1#drv:}" ;;
-	hwq:*) hwq "${1#hwq:}" ;;
+	hwq:*) qsum "" "${1#hwq:}" ;;
 	snmp:*) local x=${1#snmp:}; snmp "${x%%:*}" "${x#*:}" ;;
 	*) hwstat "$1" ;;
 	esac
