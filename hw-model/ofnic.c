@@ -1374,6 +1374,7 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("hw-gro", OfnicState, rx_caps, 14, true),
     DEFINE_PROP_BIT64("rss-contexts", OfnicState, rx_caps, 16, true),
     DEFINE_PROP_BIT64("ntuple", OfnicState, rx_caps, 17, true),
+    DEFINE_PROP_BIT64("rss-sym", OfnicState, rx_caps, 27, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
     /* UDP tunnel offloads (VXLAN, GENEVE), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
@@ -1418,6 +1419,7 @@ static const struct {
     { "hw-gro", "hardware GRO: coalesced frames the stack can re-segment" },
     { "rss-contexts", "additional RSS contexts (ethtool -X context new)" },
     { "ntuple", "ntuple flow steering and drop rules (ethtool -N)" },
+    { "rss-sym", "symmetric RSS input transforms (ethtool -X ... xfrm)" },
     { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
     { "tunnel", "off clears every UDP tunnel (VXLAN/GENEVE) capability" },
     { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },

@@ -534,11 +534,15 @@ void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
     struct ofnic_rss_ctx *ctx = &s->rss[c];
 
     if (r == RSS_REG_CTRL) {
-        val &= OFNIC_RSS_CTRL_ENABLE;
+        uint32_t sym = OFNIC_RSS_CTRL_SYM_XOR | OFNIC_RSS_CTRL_SYM_OR_XOR;
+
+        val &= OFNIC_RSS_CTRL_ENABLE | (s->caps & OFNIC_CAP_RSS_SYM ? sym : 0);
         if (c == 0 || !(s->caps & OFNIC_CAP_RSS_CONTEXTS)) {
-            val = 0; /* context 0 always exists; others need the capability */
+            /* context 0 always exists; others need the capability */
+            val &= ~OFNIC_RSS_CTRL_ENABLE;
         }
-        ctx->enabled = c == 0 || val;
+        ctx->enabled = c == 0 || (val & OFNIC_RSS_CTRL_ENABLE);
+        ctx->xfrm = val & sym;
     } else if (r == RSS_REG_FIELDS) {
         val &= (1u << (4 * OFNIC_FLOW_TYPES)) - 1;
         ctx->fields = val;
@@ -606,6 +610,7 @@ void ofnic_rx_reset(OfnicState *s)
         memset(ctx->indir, 0, sizeof(ctx->indir));
         ctx->fields = OFNIC_RSS_FIELDS_DEFAULT;
         ctx->enabled = i == 0;
+        ctx->xfrm = 0;
         ctx->tbl_valid = false;
     }
 }

@@ -129,6 +129,7 @@
 #define OFNIC_CAP_ITR			BIT_ULL(24)	/* interrupt moderation */
 #define OFNIC_CAP_GENEVE		BIT_ULL(25)	/* GENEVE entries in the port table */
 #define OFNIC_CAP_MC_FILTER		BIT_ULL(26)	/* multicast hash filter */
+#define OFNIC_CAP_RSS_SYM		BIT_ULL(27)	/* symmetric RSS input transforms */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -247,12 +248,19 @@
  * hash = Toeplitz(key, input) where input is, in this order and as selected by
  * HASH_FIELDS for the packet's flow type: source address, destination address, source port,
  * destination port (network byte order). Queue = INDIR[hash % OFNIC_RSS_INDIR_SIZE].
+ * Symmetric input (OFNIC_CAP_RSS_SYM, per context, ethtool's input_xfrm): for each pair of
+ * fields selected together (both addresses, both ports), SYM_XOR feeds src ^ dst in both
+ * places; SYM_OR_XOR feeds src | dst in the source's place and src ^ dst in the destination's.
+ * Either way both directions of a flow hash alike. A field selected without its partner is
+ * fed as it is. At most one of the two bits may be set; with both, SYM_XOR applies.
  */
 #define OFNIC_REG_RSS_BASE(c)		(0x2000 + 0x100 * (c))
 #define OFNIC_REG_RSS_KEY(c, n)		(OFNIC_REG_RSS_BASE(c) + 4 * (n))	/* n < 10 */
 /* key byte 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_KEY(c, n) */
 #define OFNIC_REG_RSS_CTRL(c)		(OFNIC_REG_RSS_BASE(c) + 0x30)
 #define OFNIC_RSS_CTRL_ENABLE		0x00000001	/* context c >= 1 exists */
+#define OFNIC_RSS_CTRL_SYM_XOR		0x00000002	/* symmetric input: src ^ dst twice */
+#define OFNIC_RSS_CTRL_SYM_OR_XOR	0x00000004	/* src | dst, then src ^ dst */
 #define OFNIC_REG_RSS_FIELDS(c)		(OFNIC_REG_RSS_BASE(c) + 0x34)
 /* Four bits per flow type, at (4 * OFNIC_FLOW_*): */
 #define OFNIC_RSS_FIELD_SRC_IP		0x1

@@ -371,6 +371,7 @@ struct ofnic_rss_ctx {
     uint32_t fields; /* OFNIC_REG_RSS_FIELDS */
     uint8_t indir[OFNIC_RSS_INDIR_SIZE];
     bool enabled;   /* context 0, or OFNIC_RSS_CTRL_ENABLE */
+    uint32_t xfrm;  /* OFNIC_RSS_CTRL_SYM_XOR or _SYM_OR_XOR, or 0 */
     bool tbl_valid; /* tbl matches key */
     struct ofnic_toeplitz_tbl tbl;
 };

@@ -209,12 +209,26 @@ int ofnic_parse_at(const uint8_t *buf, size_t len, size_t start,
 /*
  * RSS.
  */
+
+/* A selected src/dst pair of n bytes at in (source first), per xfrm */
+static void rss_sym(uint8_t *in, size_t n, uint32_t xfrm)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        uint8_t s = in[i], d = in[n + i];
+
+        in[n + i] = s ^ d;
+        in[i] = xfrm & OFNIC_RSS_CTRL_SYM_XOR ? s ^ d : s | d;
+    }
+}
+
 unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
                        const struct ofnic_pkt_info *pi, uint32_t *hash,
                        uint32_t *queue)
 {
     uint8_t in[OFNIC_TOEPLITZ_MAX_INPUT];
-    size_t n = 0;
+    size_t n = 0, ports;
     unsigned int fields, type = OFNIC_RXC_HASH_NONE;
 
     if (pi->flow >= OFNIC_FLOW_TYPES || pi->addr_len > 16) {
@@ -231,6 +245,11 @@ unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
         n += pi->addr_len;
         type = OFNIC_RXC_HASH_L3;
     }
+    if (ctx->xfrm && (fields & OFNIC_RSS_FIELD_SRC_IP) &&
+        (fields & OFNIC_RSS_FIELD_DST_IP)) {
+        rss_sym(in, pi->addr_len, ctx->xfrm);
+    }
+    ports = n;
     if (pi->l4_off) {
         if (fields & OFNIC_RSS_FIELD_SRC_PORT) {
             in[n++] = pi->sport >> 8;
@@ -241,6 +260,10 @@ unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
             in[n++] = pi->dport >> 8;
             in[n++] = pi->dport & 0xff;
             type = OFNIC_RXC_HASH_L4;
+        }
+        if (ctx->xfrm && (fields & OFNIC_RSS_FIELD_SRC_PORT) &&
+            (fields & OFNIC_RSS_FIELD_DST_PORT)) {
+            rss_sym(in + ports, 2, ctx->xfrm);
         }
     }
     if (type == OFNIC_RXC_HASH_NONE) {

@@ -25,7 +25,7 @@ from tx_offload import ok, build, csum, fold, pseudo  # noqa: E402
 REG_CAP_LO, REG_OFFLOAD, REG_RSC_CTRL, REG_RSC_FLOWS = 0x08, 0x48, 0x80, 0x84
 OFF_RX_CSUM, OFF_LRO, OFF_HW_GRO, OFF_STRIP, OFF_FILTER, OFF_RSS, OFF_NTUPLE = (
     0x1, 0x2, 0x4, 0x8, 0x10, 0x20, 0x40)
-CAP_RX_BITS = 0x3fc00  # bits 10..17
+CAP_RX_BITS = 0x803fc00  # bits 10..17 and 27
 RXQ = 0x8080
 Q_BASE_LO, Q_BASE_HI, Q_SIZE, Q_CTRL, Q_TAIL, Q_HEAD, Q_ITR, RXQ_BUF = (
     0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x20)
@@ -34,6 +34,7 @@ RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID = 0x4000, 0x40000, 0x100000
 OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
 RSS_BASE = 0x2000
+RSS_CTRL_SYM_XOR, RSS_CTRL_SYM_OR_XOR = 0x2, 0x4
 NTUPLE_BASE = 0x3000
 FLOW_TCP4, FLOW_UDP4, FLOW_IP4 = 0, 1, 2
 
@@ -243,6 +244,31 @@ def main():
         want3 = toeplitz(key, bytes([192, 168, 0, 1, 192, 168, 0, 2]))
         ok(len(c) == 1 and c[0][1]["hash"] == want3 and (c[0][1]["status"] >> 8) & 0xf == 1,
            "RSS field selection: TCP4 hashed on addresses only (L3 type)")
+        # symmetric input: the reverse direction hashes alike, the input built here
+        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff)
+        rev = bytearray(good)
+        rev[26:30], rev[30:34] = good[30:34], good[26:30]
+        rev[34:36], rev[36:38] = good[36:38], good[34:36]
+        rev = fill(rev, 14, 20, 20)
+        a, b = bytes([192, 168, 0, 1]), bytes([192, 168, 0, 2])
+        x = bytes(i ^ j for i, j in zip(a, b))
+        o = bytes(i | j for i, j in zip(a, b))
+        for ctrl, name, want_in in (
+                (RSS_CTRL_SYM_XOR, "SYM_XOR", x + x + struct.pack("!HH", 40000 ^ 5001, 40000 ^ 5001)),
+                (RSS_CTRL_SYM_OR_XOR, "SYM_OR_XOR",
+                 o + x + struct.pack("!HH", 40000 | 5001, 40000 ^ 5001))):
+            d.w(RSS_BASE + 0x30, ctrl)
+            d.send_wait([good, rev])
+            c = d.completions()
+            want_s = toeplitz(key, want_in)
+            ok(len(c) == 2 and c[0][1]["hash"] == c[1][1]["hash"] == want_s,
+               "RSS %s: both directions hash 0x%08x" % (name, want_s),
+               [hex(m["hash"]) for _, m, _ in c])
+        d.w(RSS_BASE + 0x30, 0)
+        d.send_wait([good, rev])
+        c = d.completions()
+        ok(len(c) == 2 and c[0][1]["hash"] == want and c[1][1]["hash"] != want,
+           "RSS_CTRL 0: the directions hash apart again")
         set_rss(d, 0, key, [i % QUEUES for i in range(128)], fields=0x003ff3ff)
         flows = [tcp4(sport=30000 + i, payload=10) for i in range(64)]
         d.send_wait(flows)
@@ -349,11 +375,14 @@ def main():
         log = d.close()
     print("# guest errors logged: %d lines" % len(log.splitlines()))
 
-    d = RxDev(qemu, bios, "rx-csum=off,rx-vlan=off,rss-contexts=off,ntuple=off")
+    d = RxDev(qemu, bios, "rx-csum=off,rx-vlan=off,rss-contexts=off,ntuple=off,rss-sym=off")
     try:
         caps = d.r(REG_CAP_LO)
         ok(caps & CAP_RX_BITS == 0x8000,
-           "rx-csum=off (with LRO and HW-GRO), rx-vlan, rss-contexts, ntuple=off clear them (0x%x)" % caps)
+           "rx-csum=off (with LRO and HW-GRO), rx-vlan, rss-contexts, ntuple, rss-sym=off clear them (0x%x)"
+           % caps)
+        d.w(RSS_BASE + 0x30, RSS_CTRL_SYM_XOR | RSS_CTRL_SYM_OR_XOR)
+        ok(d.r(RSS_BASE + 0x30) == 0, "RSS_CTRL symmetric bits without rss-sym read back 0")
         d.w(REG_OFFLOAD, 0xffff)
         ok(d.r(REG_OFFLOAD) & (OFF_RX_CSUM | OFF_LRO | OFF_HW_GRO | OFF_STRIP | OFF_FILTER | OFF_NTUPLE) == 0,
            "OFFLOAD_CTRL bits without their capability read back 0")

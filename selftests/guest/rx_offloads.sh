@@ -36,12 +36,12 @@ W=/tmp/rxo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 28
+tap_plan 29
 dmesg -C
 
 ofnic_pair
 declare -A CAPNAME=([10]=RX_VLAN_STRIP [11]=RX_VLAN_FILTER [12]=RX_CSUM [13]=LRO [14]=HW_GRO
-	[15]=RSS [16]=RSS_CONTEXTS [17]=NTUPLE [24]=ITR)
+	[15]=RSS [16]=RSS_CONTEXTS [17]=NTUPLE [24]=ITR [27]=RSS_SYM)
 # needs DESCRIPTION BIT...: 0 if the device has every bit, else a TAP skip naming the first missing
 needs() {
 	local d=$1 b
@@ -369,15 +369,54 @@ spread64() {
 	[ "$min" -gt 0 ] || rc=1
 	return "$rc"
 }
+# the queue that took (nearly) all of 20 datagrams from B's UDP port $1 to A's port $2
+pair_queue() {
+	qsnap
+	rns python3 "$RXGEN" udp-from "$1" "$LOCAL_V4" "$2" 20 >/dev/null
+	qdelta | tr ' ' '\n' | awk '$1 >= 18 { print NR - 1; exit }'
+}
+# symmetric RSS (input_xfrm): a flow and its reverse (ports swapped; B sends both, so the
+# addresses stay and only the ports test it) land on one queue with symmetric-xor, and not
+# all of 8 pairs do without it. ethtool 6.14 knows symmetric-xor only: symmetric-or-xor is
+# the device test's (selftests/device/rx_offload.py).
+rss_sym() {
+	local rc=0 x i a b qa qb same
+	for x in symmetric-xor none; do
+		ethtool -X "$A" xfrm "$x" || return 1
+		ethtool -x "$A" | grep -i "input transformation" -A1 | tr -s ' \n' ' '; echo
+		same=0
+		for i in $(seq 8); do
+			a=$((20000 + 7 * i)) b=$((30000 + 13 * i))
+			qa=$(pair_queue "$a" "$b")
+			qb=$(pair_queue "$b" "$a")
+			[ -n "$qa" ] && [ "$qa" = "$qb" ] && same=$((same + 1))
+		done
+		echo "xfrm $x: $same of 8 flows and their reverse on one queue"
+		case $x in
+		symmetric-xor) [ "$same" = 8 ] || rc=1 ;;
+		none) [ "$same" -lt 8 ] || rc=1 ;;
+		esac
+	done
+	# the core refuses a transform with one-sided hash fields, and such fields under one
+	ethtool -N "$A" rx-flow-hash udp4 s 2>/dev/null || { echo "udp4 s refused"; rc=1; }
+	ethtool -X "$A" xfrm symmetric-xor 2>/dev/null && { echo "xor accepted over udp4 s"; rc=1; }
+	ethtool -N "$A" rx-flow-hash udp4 sdfn || rc=1
+	ethtool -X "$A" xfrm none >/dev/null
+	return "$rc"
+}
 if needs "RSS: ethtool -x/-X key, equal, weight, default; Toeplitz only" 15; then
 	tap_check "RSS: ethtool -x/-X key, equal, weight, default; Toeplitz only" rss_xX
 	tap_check "RSS: the default table follows ethtool -L, a user table stays" respread
 	tap_check "RSS: rx-flow-hash per flow type, round trip and effect" flow_hash
 	tap_check "RSS: 64 UDP flows spread over every queue" spread64
+	if needs "RSS: symmetric-xor puts a flow and its reverse on one queue" 27; then
+		tap_check "RSS: symmetric-xor puts a flow and its reverse on one queue" rss_sym
+	fi
 else
 	for t in "RSS: the default table follows ethtool -L, a user table stays" \
 		"RSS: rx-flow-hash per flow type, round trip and effect" \
-		"RSS: 64 UDP flows spread over every queue"; do
+		"RSS: 64 UDP flows spread over every queue" \
+		"RSS: symmetric-xor puts a flow and its reverse on one queue"; do
 		tap_skip "$t" "device lacks OFNIC_CAP_RSS (caps $CAPS)"
 	done
 fi

@@ -5,6 +5,8 @@
         COUNT datagrams of SIZE bytes (default 64) on each of NDPORTS x NSRC flows: destination
         ports DPORT..DPORT+NDPORTS-1, NSRC source sockets (ephemeral source ports); prints the
         number of datagrams sent
+  rxgen.py udp-from SPORT DST DPORT COUNT
+        COUNT datagrams from source port SPORT to DST:DPORT, one flow
   rxgen.py bad-csum DST PORT COUNT
         COUNT UDP datagrams whose checksum is wrong, from a raw socket (no offload touches it)
   rxgen.py qstats CLI IFINDEX
@@ -40,6 +42,15 @@ def udp_flows(dst, dport, ndports, nsrc, count, size=64):
                 if sent % 32 == 0:
                     time.sleep(0.005)
     print(sent)
+
+
+def udp_from(sport, dst, dport, count):
+    s = socket.socket(family(dst), socket.SOCK_DGRAM)
+    s.bind(("", sport))
+    for _ in range(count):
+        s.sendto(bytes(64), (dst, dport))
+        time.sleep(0.002)
+    print(count)
 
 
 def bad_csum(dst, port, count):
@@ -94,6 +105,8 @@ def main(argv):
     if cmd == "udp-flows":
         udp_flows(a[0], int(a[1]), int(a[2]), int(a[3]), int(a[4]),
                   int(a[5]) if len(a) > 5 else 64)
+    elif cmd == "udp-from":
+        udp_from(int(a[0]), a[1], int(a[2]), int(a[3]))
     elif cmd == "bad-csum":
         bad_csum(a[0], int(a[1]), int(a[2]))
     elif cmd == "qstats":

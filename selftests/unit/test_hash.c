@@ -160,6 +160,108 @@ static void test_rss(void)
     is(ofnic_rss(&ctx, p, &pi, &hash, &queue), OFNIC_RXC_HASH_NONE, "rss ARP: no hash");
 }
 
+/* Ethernet/IPv4/TCP from a to b (v4 vector fields), or Ethernet/IPv6/TCP (v6) */
+static size_t mk_tcp(uint8_t *p, int v6, const uint8_t *s, const uint8_t *d, uint16_t sp,
+                     uint16_t dp)
+{
+    size_t alen = v6 ? 16 : 4, l4 = v6 ? 54 : 34;
+
+    memset(p, 0, 80);
+    p[12] = v6 ? 0x86 : 0x08;
+    p[13] = v6 ? 0xdd : 0x00;
+    if (v6) {
+        p[14] = 0x60;
+        p[19] = 20;
+        p[20] = 6;
+        p[21] = 64;
+        memcpy(p + 22, s, alen);
+        memcpy(p + 38, d, alen);
+    } else {
+        p[14] = 0x45;
+        p[17] = 40;
+        p[23] = 6;
+        memcpy(p + 26, s, alen);
+        memcpy(p + 30, d, alen);
+    }
+    p[l4] = sp >> 8;
+    p[l4 + 1] = sp & 0xff;
+    p[l4 + 2] = dp >> 8;
+    p[l4 + 3] = dp & 0xff;
+    p[l4 + 12] = 0x50;
+    return l4 + 20;
+}
+
+/* The transformed input, built here independently of the engine */
+static size_t mk_sym(uint8_t *in, const uint8_t *s, const uint8_t *d, size_t alen,
+                     uint16_t sp, uint16_t dp, int or_xor)
+{
+    uint8_t a[16], b[16];
+    size_t i;
+
+    for (i = 0; i < alen; i++) {
+        a[i] = or_xor ? s[i] | d[i] : s[i] ^ d[i];
+        b[i] = s[i] ^ d[i];
+    }
+    return mk_input(in, a, b, alen, or_xor ? sp | dp : sp ^ dp, sp ^ dp, 1);
+}
+
+/* Symmetric input transforms: both directions of a flow hash alike */
+static void test_rss_sym(void)
+{
+    static struct ofnic_rss_ctx ctx;
+    static const uint32_t xf[] = { OFNIC_RSS_CTRL_SYM_XOR, OFNIC_RSS_CTRL_SYM_OR_XOR };
+    struct ofnic_pkt_info pi;
+    uint8_t p[80], in[36];
+    uint32_t h1 = 0, h2 = 0, q;
+    unsigned int six, x;
+    size_t len, n;
+
+    memcpy(ctx.key, ms_key, 40);
+    ctx.fields = OFNIC_RSS_FIELDS_DEFAULT;
+    for (six = 0; six < 2; six++) {
+        const uint8_t *s = six ? v6[0].src : v4[1].src, *d = six ? v6[0].dst : v4[1].dst;
+        uint16_t sp = six ? v6[0].sport : v4[1].sport, dp = six ? v6[0].dport : v4[1].dport;
+        size_t alen = six ? 16 : 4;
+        const char *name = six ? "tcp6" : "tcp4";
+
+        ctx.xfrm = 0;
+        len = mk_tcp(p, six, s, d, sp, dp);
+        ofnic_parse(p, len, &pi);
+        ofnic_rss(&ctx, p, &pi, &h1, &q);
+        len = mk_tcp(p, six, d, s, dp, sp);
+        ofnic_parse(p, len, &pi);
+        ofnic_rss(&ctx, p, &pi, &h2, &q);
+        ok(h1 != h2, "rss sym %s: without a transform the directions differ", name);
+        for (x = 0; x < 2; x++) {
+            const char *xn = x ? "or-xor" : "xor";
+
+            ctx.xfrm = xf[x];
+            len = mk_tcp(p, six, s, d, sp, dp);
+            ofnic_parse(p, len, &pi);
+            is(ofnic_rss(&ctx, p, &pi, &h1, &q), OFNIC_RXC_HASH_L4, "rss sym %s %s: L4", name,
+               xn);
+            len = mk_tcp(p, six, d, s, dp, sp);
+            ofnic_parse(p, len, &pi);
+            ofnic_rss(&ctx, p, &pi, &h2, &q);
+            is(h2, h1, "rss sym %s %s: reverse direction hashes alike", name, xn);
+            n = mk_sym(in, s, d, alen, sp, dp, x);
+            is(h1, ofnic_toeplitz(ms_key, in, n), "rss sym %s %s: Toeplitz of the %s input",
+               name, xn, xn);
+        }
+        /* a field without its partner goes in as it is */
+        ctx.xfrm = OFNIC_RSS_CTRL_SYM_XOR;
+        ctx.fields = (OFNIC_RSS_FIELDS_DEFAULT & ~0xfu) | OFNIC_RSS_FIELD_SRC_IP;
+        ctx.fields &= ~(0xfu << (4 * OFNIC_FLOW_TCP6));
+        ctx.fields |= OFNIC_RSS_FIELD_SRC_IP << (4 * OFNIC_FLOW_TCP6);
+        len = mk_tcp(p, six, s, d, sp, dp);
+        ofnic_parse(p, len, &pi);
+        ofnic_rss(&ctx, p, &pi, &h1, &q);
+        is(h1, ofnic_toeplitz(ms_key, s, alen), "rss sym %s: source address alone, untouched",
+           name);
+        ctx.fields = OFNIC_RSS_FIELDS_DEFAULT;
+    }
+}
+
 static uint16_t ref_csum(const uint8_t *p, size_t len)
 {
     uint32_t s = 0;
@@ -311,6 +413,7 @@ int main(void)
 {
     test_toeplitz();
     test_rss();
+    test_rss_sym();
     test_csum();
     test_crc();
     test_mac_filter();

@@ -258,6 +258,7 @@ struct ofnic_rss_ctx {
 	u8 key[OFNIC_RSS_KEY_SIZE];
 	u8 indir[OFNIC_RSS_INDIR_SIZE];
 	u32 fields;			/* OFNIC_REG_RSS_FIELDS */
+	u8 input_xfrm;			/* RXH_XFRM_SYM_XOR, RXH_XFRM_SYM_OR_XOR or 0 */
 	bool active;
 };
 

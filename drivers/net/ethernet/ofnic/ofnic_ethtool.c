@@ -491,6 +491,7 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.rxfh_per_ctx_fields	= 1,
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= OFNIC_RSS_MAX_CONTEXTS,
+	.supported_input_xfrm	= RXH_XFRM_SYM_XOR | RXH_XFRM_SYM_OR_XOR,
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS | ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE,
 	.get_drvinfo		= ofnic_get_drvinfo,

@@ -88,14 +88,22 @@ int ofnic_get_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh)
 			rxfh->indir[i] = ctx->indir[i];
 	if (rxfh->key)
 		memcpy(rxfh->key, ctx->key, sizeof(ctx->key));
+	rxfh->input_xfrm = ctx->input_xfrm;
 
 	return 0;
 }
 
-static int ofnic_rss_check(const struct ethtool_rxfh_param *rxfh, struct netlink_ext_ack *extack)
+/* The core has refused transforms outside supported_input_xfrm and asymmetric hash fields */
+static int ofnic_rss_check(struct ofnic_priv *priv, const struct ethtool_rxfh_param *rxfh,
+			   struct netlink_ext_ack *extack)
 {
 	if (rxfh->hfunc != ETH_RSS_HASH_NO_CHANGE && rxfh->hfunc != ETH_RSS_HASH_TOP) {
 		NL_SET_ERR_MSG_MOD(extack, "only the Toeplitz hash function is supported");
+		return -EOPNOTSUPP;
+	}
+	if (rxfh->input_xfrm && rxfh->input_xfrm != RXH_XFRM_NO_CHANGE &&
+	    !(priv->caps & OFNIC_CAP_RSS_SYM)) {
+		NL_SET_ERR_MSG_MOD(extack, "the device has no symmetric RSS (OFNIC_CAP_RSS_SYM)");
 		return -EOPNOTSUPP;
 	}
 
@@ -120,6 +128,9 @@ static unsigned int ofnic_rss_update(struct ofnic_rss_ctx *ctx,
 		memcpy(ctx->key, rxfh->key, sizeof(ctx->key));
 		what |= OFNIC_RSS_W_KEY;
 	}
+	/* RSS_CTRL, which carries the transform, is written every time */
+	if (rxfh->input_xfrm != RXH_XFRM_NO_CHANGE)
+		ctx->input_xfrm = rxfh->input_xfrm;
 
 	return what;
 }
@@ -136,7 +147,7 @@ int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
 	if (rxfh->rss_context)
 		return -EINVAL;
 
-	err = ofnic_rss_check(rxfh, extack);
+	err = ofnic_rss_check(priv, rxfh, extack);
 	if (err)
 		return err;
 
@@ -186,13 +197,14 @@ int ofnic_create_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	if (c == 0 || c >= OFNIC_RSS_MAX_CONTEXTS)
 		return -EINVAL;
 
-	err = ofnic_rss_check(rxfh, extack);
+	err = ofnic_rss_check(priv, rxfh, extack);
 	if (err)
 		return err;
 
 	rc = &priv->rss[c];
 	netdev_rss_key_fill(rc->key, sizeof(rc->key));
 	rc->fields = OFNIC_RSS_FIELDS_DEFAULT;
+	rc->input_xfrm = 0;
 	ofnic_rss_indir_default(rc, priv->num_queues);
 	ofnic_rss_update(rc, rxfh);
 	rc->active = true;
@@ -205,7 +217,7 @@ int ofnic_create_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	if (!rxfh->key)
 		memcpy(ethtool_rxfh_context_key(ctx), rc->key, sizeof(rc->key));
 	ctx->hfunc = ETH_RSS_HASH_TOP;
-	ctx->input_xfrm = 0;
+	ctx->input_xfrm = rc->input_xfrm;
 
 	return 0;
 }
@@ -223,7 +235,7 @@ int ofnic_modify_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	if (c == 0 || c >= OFNIC_RSS_MAX_CONTEXTS || !priv->rss[c].active)
 		return -EINVAL;
 
-	err = ofnic_rss_check(rxfh, extack);
+	err = ofnic_rss_check(priv, rxfh, extack);
 	if (err)
 		return err;
 

@@ -47,6 +47,7 @@ void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c, unsigned int wh
 {
 	const struct ofnic_rss_ctx *ctx = &priv->rss[c];
 	unsigned int n;
+	u32 ctrl;
 
 	if (what & OFNIC_RSS_W_KEY)
 		for (n = 0; n < OFNIC_RSS_KEY_SIZE / 4; n++)
@@ -62,8 +63,13 @@ void ofnic_hw_rss_write(struct ofnic_priv *priv, unsigned int c, unsigned int wh
 			ofnic_wr32(priv, OFNIC_REG_RSS_INDIR(c, n),
 				   get_unaligned_le32(&ctx->indir[4 * n]));
 
-	if (c)
-		ofnic_wr32(priv, OFNIC_REG_RSS_CTRL(c), OFNIC_RSS_CTRL_ENABLE);
+	/* every write ends with CTRL: a context exists once its configuration is in place */
+	ctrl = c ? OFNIC_RSS_CTRL_ENABLE : 0;
+	if (ctx->input_xfrm & RXH_XFRM_SYM_XOR)
+		ctrl |= OFNIC_RSS_CTRL_SYM_XOR;
+	else if (ctx->input_xfrm & RXH_XFRM_SYM_OR_XOR)
+		ctrl |= OFNIC_RSS_CTRL_SYM_OR_XOR;
+	ofnic_wr32(priv, OFNIC_REG_RSS_CTRL(c), ctrl);
 }
 
 void ofnic_hw_rss_disable(struct ofnic_priv *priv, unsigned int c)
