@@ -6,8 +6,9 @@
  * ofnic is a PCIe Ethernet controller that performs the common NIC offloads in "silicon":
  * checksum insertion and validation, TCP/UDP segmentation (TSO, USO, UFO), receive coalescing
  * (LRO and re-segmentable hardware GRO), VLAN insertion/stripping/filtering, VXLAN/GENEVE tunnel
- * segmentation and inner checksums, Toeplitz RSS with contexts, ntuple steering, loopback and
- * per-queue interrupt moderation. Capability bits say which of these a given instance has.
+ * segmentation and inner checksums, GRE and IP-in-IP tunnel segmentation, Toeplitz RSS with
+ * contexts, ntuple steering, loopback and per-queue interrupt moderation. Capability bits say
+ * which of these a given instance has.
  *
  * Conventions
  *  - All registers are 32 bits wide, little-endian, naturally aligned, in BAR0 (64 KiB).
@@ -130,6 +131,7 @@
 #define OFNIC_CAP_GENEVE		BIT_ULL(25)	/* GENEVE entries in the port table */
 #define OFNIC_CAP_MC_FILTER		BIT_ULL(26)	/* multicast hash filter */
 #define OFNIC_CAP_RSS_SYM		BIT_ULL(27)	/* symmetric RSS input transforms */
+#define OFNIC_CAP_IP_TUNNEL_TSO		BIT_ULL(28)	/* segmentation inside GRE and IP-in-IP */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -376,7 +378,8 @@ struct ofnic_tx_desc {
  * as the descriptors carry it (before VLAN insertion). For a tunnel packet:
  *   l2_len     outer Ethernet header (+ VLAN tags)
  *   l3_len     outer IP header (+ IPv6 extension headers)
- *   tun_len    outer UDP header + tunnel header + inner Ethernet header
+ *   tun_len    outer UDP header + tunnel header + inner Ethernet header (IP tunnels: the GRE
+ *              header + inner Ethernet header, or 0)
  *   in_l3_len  inner IP header
  *   l4_len     inner TCP/UDP header
  * and without a tunnel, tun_len = in_l3_len = 0 and l3_len/l4_len describe the only headers.
@@ -447,16 +450,32 @@ struct ofnic_tx_desc {
  * OUTER_IPV6, IHL or extension headers, not a fragment, protocol UDP) and to the inner ones
  * (IP version of SEG_*, IHL or extension headers, not a fragment, TCP data offset or UDP
  * length); l2 + l3 + tun + in_l3 + l4 lengths within OFNIC_TX_MAX_HDR_LEN and the packet.
+ * IP tunnels (TUNNEL with TUNNEL_IP; only with SEG_TCP4/6 or SEG_UDP4/6, not with
+ * OUTER_UDP_CSUM; needs OFNIC_CAP_IP_TUNNEL_TSO instead of TUNNEL_TSO). The outer IP header
+ * (l3_len, validated as above) carries protocol 4 (IPIP, inner IPv4) or 41 (inner IPv6) with
+ * tun_len 0 (Linux ip6tnl adds a destination options header: it is part of l3_len), or 47
+ * (GRE) with tun_len the GRE header: version 0, no routing bit, 4 bytes + 4 with K, plus a
+ * 14-byte inner Ethernet header (no VLAN tag) when its protocol is 0x6558 (gretap). The
+ * inner IP version of SEG_* must be the one the tunnel carries (IPIP 4, 41 6, GRE protocol
+ * 0x0800 4, 0x86DD 6, 0x6558 the inner EtherType's). GRE with C or S is refused (each segment
+ * would need its own GRE checksum or sequence number; Linux segments GRE with S in software
+ * and offers GRE with C only to NETIF_F_GSO_GRE_CSUM). Per segment the inner headers are
+ * treated as for plain TSO/USO (FIXEDID: inner ID only) and the outer IPv4 total length, ID
+ * (the first ID + n, always) and header checksum, or the outer IPv6 payload length, are set;
+ * every other byte (GRE header, inner Ethernet header, outer TTL/TOS/DF, extension headers)
+ * is copied.
  * Counters: TX_TUNNEL_PKTS (tunnel packets sent), TX_TUNNEL_SEGS (their frames); segmented
  * ones also count in TX_TSO_* / TX_USO_*.
  *
  * Validation (before anything is sent: a refused packet sends no frame). The packet is dropped,
  * logged as a guest error and counted in
- *  - OFNIC_GSTAT_TX_DROP_DESC: reserved offload bits (15:13), SEG_* > 6, OUTER_* without
- *    TUNNEL, L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_*;
+ *  - OFNIC_GSTAT_TX_DROP_DESC: reserved offload bits (15:14), SEG_* > 6, OUTER_* or TUNNEL_IP
+ *    without TUNNEL, TUNNEL_IP without SEG_TCP4/6 or SEG_UDP4/6 or with OUTER_UDP_CSUM,
+ *    L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_*;
  *  - OFNIC_GSTAT_TX_DROP_UNSUPP: TUNNEL with SEG_UFO4/6, an offload
  *    whose capability is clear, TSO with CWR without TSO_ECN, an IPv6 routing header with
- *    segments left (the pseudo-header destination would not be the IPv6 header's);
+ *    segments left (the pseudo-header destination would not be the IPv6 header's), GRE with
+ *    C or S under TUNNEL_IP;
  *  - OFNIC_GSTAT_TX_DROP_HDR: tun_len/in_l3_len not 0 without TUNNEL; l2_len that is not the
  *    Ethernet header (802.1Q/802.1ad tags, if any, then the EtherType of the IP version at
  *    l2_len - 2); l2 + l3 + l4 lengths > OFNIC_TX_MAX_HDR_LEN or past the packet; wrong IP
@@ -464,6 +483,8 @@ struct ofnic_tx_desc {
  *    routing and destination options headers; an IP fragment (IPv4 MF/offset, IPv6 Fragment
  *    header); IP protocol not TCP (TSO) or UDP (USO/UFO); l4_len != TCP data offset * 4 (TSO)
  *    or != 8 (USO/UFO); UFO4 with DF or malformed options; csum_start/csum_offset out of range;
+ *    TUNNEL_IP: outer protocol not 4/41/47, tun_len not the GRE header (+ inner Ethernet) or
+ *    not 0 for 4/41, GRE version or routing bit, inner IP version not the tunnel's;
  *  - OFNIC_GSTAT_TX_DROP_MSS: mss 0, mss < OFNIC_TSO_MIN_MSS, a full segment (first fragment,
  *    inserted tag and IPv6 Fragment header included) longer than OFNIC_MAX_FRAME, UFO mss not
  *    a multiple of 8 or too small for the first fragment's headers;
@@ -487,7 +508,7 @@ struct ofnic_tx_desc {
 #define OFNIC_TXC_SEG_UDP6		4
 #define OFNIC_TXC_SEG_UFO4		5	/* UFO: IPv4 fragments of one datagram */
 #define OFNIC_TXC_SEG_UFO6		6	/* UFO: IPv6 fragment headers */
-#define OFNIC_TXC_TUNNEL		0x0010	/* tun_len/in_l3_len describe a UDP tunnel */
+#define OFNIC_TXC_TUNNEL		0x0010	/* tun_len/in_l3_len describe a tunnel */
 #define OFNIC_TXC_OUTER_IPV6		0x0020	/* with TUNNEL: outer IP is IPv6 */
 #define OFNIC_TXC_OUTER_UDP_CSUM	0x0040	/* with TUNNEL: fill the outer UDP checksum */
 #define OFNIC_TXC_OUTER_IP4_CSUM	0x0080	/* with TUNNEL: outer IPv4 header checksum */
@@ -496,6 +517,7 @@ struct ofnic_tx_desc {
 #define OFNIC_TXC_IP4_CSUM		0x0400	/* (inner) IPv4 header checksum */
 #define OFNIC_TXC_VLAN			0x0800	/* insert an 802.1Q tag with vlan_tci */
 #define OFNIC_TXC_FIXEDID		0x1000	/* TSO: keep the IPv4 ID of the first segment */
+#define OFNIC_TXC_TUNNEL_IP		0x2000	/* with TUNNEL: a GRE or IP-in-IP tunnel */
 
 struct ofnic_tx_ctx_desc {
 	__le16 mss;		/* payload bytes per segment (per fragment for UFO) */

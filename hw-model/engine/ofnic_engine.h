@@ -217,16 +217,21 @@ enum ofnic_txo_err {
     OFNIC_TXOE_NONE,
     /* OFNIC_GSTAT_TX_DROP_DESC */
     OFNIC_TXOE_RESERVED,     /* reserved offload bits, bad SEG_* value */
-    OFNIC_TXOE_CONFLICT,     /* L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_* */
+    OFNIC_TXOE_CONFLICT,     /* L4_CSUM with SCTP_CRC, SCTP_CRC with SEG_*, */
+                             /* TUNNEL_IP without TSO/USO or with UDP csum */
     /* OFNIC_GSTAT_TX_DROP_UNSUPP */
     OFNIC_TXOE_TUNNEL,       /* UFO inside a tunnel */
     OFNIC_TXOE_NO_CAP,       /* requested offload's capability is clear */
     OFNIC_TXOE_CWR,          /* TSO with CWR set and no OFNIC_CAP_TSO_ECN */
     OFNIC_TXOE_RTHDR,        /* IPv6 routing header with segments left */
+    OFNIC_TXOE_GRE_CSUM_SEQ, /* TUNNEL_IP: GRE with checksum or sequence */
     /* OFNIC_GSTAT_TX_DROP_HDR */
     OFNIC_TXOE_TUN_LENS,     /* tun_len/in_l3_len without TUNNEL */
     OFNIC_TXOE_TUN_LEN,      /* tun_len < 8 or odd */
     OFNIC_TXOE_OUTER_PROTO,  /* outer IP protocol of a tunnel is not UDP */
+    OFNIC_TXOE_IPT_PROTO,    /* TUNNEL_IP: outer protocol not 4, 41 or 47 */
+    OFNIC_TXOE_IPT_LEN,      /* TUNNEL_IP: tun_len != GRE header (+ Eth) */
+    OFNIC_TXOE_IPT_VERSION,  /* TUNNEL_IP: inner IP version not the tunnel's */
     OFNIC_TXOE_L2_LEN,       /* l2_len disagrees with the Ethernet header */
     OFNIC_TXOE_HDR_TOO_LONG, /* l2 + l3 + l4 > OFNIC_TX_MAX_HDR_LEN */
     OFNIC_TXOE_HDR_TRUNC,    /* headers run past the end of the packet */

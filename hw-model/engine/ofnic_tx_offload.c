@@ -4,8 +4,9 @@
  *
  * Checksum insertion (generic, IPv4 header, SCTP CRC32c), TCP segmentation over
  * IPv4/IPv6 (TSO), UDP segmentation (USO), UDP fragmentation into IP fragments
- * (UFO), 802.1Q tag insertion, and TSO/USO and checksums inside UDP tunnels
- * (VXLAN, GENEVE: outer IP and UDP headers fixed per segment).
+ * (UFO), 802.1Q tag insertion, TSO/USO and checksums inside UDP tunnels
+ * (VXLAN, GENEVE: outer IP and UDP headers fixed per segment), and TSO/USO
+ * inside IP tunnels (IPIP, IPv6 in IP, GRE: the outer IP header fixed).
  *
  * Every request is validated completely before the first frame is emitted, so
  * a dropped packet produces nothing. Frames are emitted as iovecs: a header
@@ -30,23 +31,35 @@
 #define TCP_HLEN 20
 
 #define NEXTHDR_HOP 0
+#define NEXTHDR_IPIP 4
 #define NEXTHDR_TCP 6
 #define NEXTHDR_UDP 17
+#define NEXTHDR_IPV6 41
 #define NEXTHDR_ROUTING 43
 #define NEXTHDR_FRAGMENT 44
+#define NEXTHDR_GRE 47
 #define NEXTHDR_DEST 60
 
 #define IP4_DF 0x4000
 #define IP4_MF 0x2000
 #define IP4_OFFSET 0x1fff
 
+#define GRE_CSUM 0x8000
+#define GRE_ROUTING 0x4000
+#define GRE_KEY 0x2000
+#define GRE_SEQ 0x1000
+#define GRE_VERSION 0x0007
+#define GRE_HLEN 4
+#define ETH_HLEN_ 14
+#define ETH_P_TEB_ 0x6558
+
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
 #define TCP_CWR 0x80
 
-#define TXC_RESERVED 0xe000
+#define TXC_RESERVED 0xc000
 #define TXC_OUTER (OFNIC_TXC_OUTER_IPV6 | OFNIC_TXC_OUTER_UDP_CSUM | \
-                   OFNIC_TXC_OUTER_IP4_CSUM)
+                   OFNIC_TXC_OUTER_IP4_CSUM | OFNIC_TXC_TUNNEL_IP)
 
 const char *ofnic_txo_err_str(enum ofnic_txo_err e)
 {
@@ -58,9 +71,16 @@ const char *ofnic_txo_err_str(enum ofnic_txo_err e)
         [OFNIC_TXOE_NO_CAP] = "offload not enabled (capability clear)",
         [OFNIC_TXOE_CWR] = "TSO with CWR needs the TSO_ECN capability",
         [OFNIC_TXOE_RTHDR] = "IPv6 routing header with segments left",
+        [OFNIC_TXOE_GRE_CSUM_SEQ] =
+            "segmentation inside GRE with a checksum or sequence number",
         [OFNIC_TXOE_TUN_LENS] = "tunnel header lengths without TUNNEL",
         [OFNIC_TXOE_TUN_LEN] = "tun_len below the UDP header or odd",
         [OFNIC_TXOE_OUTER_PROTO] = "outer IP protocol of a tunnel is not UDP",
+        [OFNIC_TXOE_IPT_PROTO] =
+            "outer IP protocol of an IP tunnel is not IPIP/IPv6/GRE",
+        [OFNIC_TXOE_IPT_LEN] =
+            "GRE header length or flags do not match tun_len (IPIP: 0)",
+        [OFNIC_TXOE_IPT_VERSION] = "inner IP version does not match the tunnel",
         [OFNIC_TXOE_L2_LEN] = "l2_len disagrees with the Ethernet header",
         [OFNIC_TXOE_HDR_TOO_LONG] = "headers longer than OFNIC_TX_MAX_HDR_LEN",
         [OFNIC_TXOE_HDR_TRUNC] = "headers run past the end of the packet",
@@ -93,7 +113,7 @@ unsigned int ofnic_txo_err_gstat(enum ofnic_txo_err e)
     if (e <= OFNIC_TXOE_CONFLICT) {
         return OFNIC_GSTAT_TX_DROP_DESC;
     }
-    if (e <= OFNIC_TXOE_RTHDR) {
+    if (e <= OFNIC_TXOE_GRE_CSUM_SEQ) {
         return OFNIC_GSTAT_TX_DROP_UNSUPP;
     }
     if (e <= OFNIC_TXOE_CSUM_RANGE) {
@@ -156,9 +176,10 @@ struct txo {
     unsigned int l3, l4; /* its length and the L4 header's */
     unsigned int hdr;    /* ip + l3 + l4 */
     bool tunnel;
+    bool iptun;          /* tunnel: an IP tunnel (OFNIC_TXC_TUNNEL_IP) */
     bool ov6;            /* tunnel: outer IPv6 */
     unsigned int ol3;    /* tunnel: outer IP header length (at l2) */
-    unsigned int tun;    /* tunnel: outer UDP, tunnel header, inner Ethernet */
+    unsigned int tun;    /* tunnel: outer UDP/GRE + tunnel header + inner Eth */
     unsigned int mss;
     unsigned int vtag; /* 0 or VLAN_HLEN */
     uint16_t tci;
@@ -212,6 +233,14 @@ static enum ofnic_txo_err check_flags(const struct ofnic_txo_cfg *cfg,
     if (off & OFNIC_TXC_TUNNEL) {
         uint64_t need = seg ? OFNIC_CAP_TUNNEL_TSO : OFNIC_CAP_TUNNEL_CSUM;
 
+        if (off & OFNIC_TXC_TUNNEL_IP) {
+            /* IP tunnels: TSO/USO only, and there is no outer UDP */
+            if (seg == OFNIC_TXC_SEG_NONE || seg_is_ufo(seg) ||
+                (off & OFNIC_TXC_OUTER_UDP_CSUM)) {
+                return OFNIC_TXOE_CONFLICT;
+            }
+            need = OFNIC_CAP_IP_TUNNEL_TSO;
+        }
         if (seg_is_ufo(seg)) {
             return OFNIC_TXOE_TUNNEL;
         }
@@ -298,15 +327,15 @@ static enum ofnic_txo_err check_ip4(const uint8_t *ip, unsigned int l3)
 }
 
 /*
- * IPv6 header and extension headers at ip: they must fill exactly l3 bytes
- * and end in proto. Hop-by-hop, routing (with no segments left: the
+ * IPv6 header and extension headers at ip: they must fill exactly l3 bytes;
+ * *proto is what follows. Hop-by-hop, routing (with no segments left: the
  * pseudo-header destination is the header's) and destination options are
  * accepted. Also finds the unfragmentable part as Linux's ip6_find_1stfragopt()
  * does: hop-by-hop, routing, and destination options before a routing header.
  * Bounded: every header consumes at least 8 of at most 255 bytes.
  */
 static enum ofnic_txo_err check_ip6(const uint8_t *ip, unsigned int l3,
-                                    uint8_t proto, unsigned int *unfrag,
+                                    uint8_t *proto, unsigned int *unfrag,
                                     unsigned int *nh_pos)
 {
     unsigned int off = IP6_HLEN;
@@ -359,9 +388,7 @@ static enum ofnic_txo_err check_ip6(const uint8_t *ip, unsigned int l3,
     if (nh == NEXTHDR_HOP || nh == NEXTHDR_ROUTING || nh == NEXTHDR_DEST) {
         return OFNIC_TXOE_IP6_EXT; /* l3_len stops inside the chain */
     }
-    if (nh != proto) {
-        return OFNIC_TXOE_L4_PROTO;
-    }
+    *proto = nh;
     return OFNIC_TXOE_NONE;
 }
 
@@ -400,10 +427,10 @@ static bool ip4_options(uint8_t *ip, unsigned int l3, bool nop_uncopied)
 
 /*
  * An IP header (IPv4 or IPv6 with extension headers) of l3 bytes at ip,
- * not a fragment, carrying proto.
+ * not a fragment; *proto is set to the protocol it carries.
  */
 static enum ofnic_txo_err check_l3(const uint8_t *ip, unsigned int l3, bool v6,
-                                   uint8_t proto, unsigned int *unfrag,
+                                   uint8_t *proto, unsigned int *unfrag,
                                    unsigned int *nh_pos)
 {
     enum ofnic_txo_err e;
@@ -418,22 +445,70 @@ static enum ofnic_txo_err check_l3(const uint8_t *ip, unsigned int l3, bool v6,
     if (ofnic_get_be16(ip + 6) & (IP4_MF | IP4_OFFSET)) {
         return OFNIC_TXOE_IP_FRAG;
     }
-    if (ip[9] != proto) {
-        return OFNIC_TXOE_L4_PROTO;
-    }
+    *proto = ip[9];
     *unfrag = l3;
     return OFNIC_TXOE_NONE;
 }
 
 /*
- * The Ethernet header, and for a tunnel the outer IP header carrying UDP and
- * the tunnel length (outer UDP header at least, even so that the sums of the
- * inner headers and payload combine into the outer UDP checksum unswapped).
+ * The IP tunnel after the outer IP header (protocol proto): IPIP/IPv6 with
+ * tun 0, or a GRE header (version 0, no routing; C and S would differ per
+ * segment), + an inner Ethernet header for 0x6558. It must carry the inner IP
+ * version of SEG_*.
+ */
+static enum ofnic_txo_err check_ip_tunnel(const struct txo *t, uint8_t proto)
+{
+    const uint8_t *gre = t->buf + t->l2 + t->ol3;
+    unsigned int glen;
+    uint16_t flags, et;
+
+    if (proto == NEXTHDR_IPIP || proto == NEXTHDR_IPV6) {
+        if (t->tun) {
+            return OFNIC_TXOE_IPT_LEN;
+        }
+        et = proto == NEXTHDR_IPV6 ? ETH_P_IPV6_ : ETH_P_IP_;
+    } else if (proto == NEXTHDR_GRE) {
+        if (t->tun < GRE_HLEN) {
+            return OFNIC_TXOE_IPT_LEN;
+        }
+        flags = ofnic_get_be16(gre);
+        et = ofnic_get_be16(gre + 2);
+        if (flags & (GRE_ROUTING | GRE_VERSION)) {
+            return OFNIC_TXOE_IPT_LEN;
+        }
+        if (flags & (GRE_CSUM | GRE_SEQ)) {
+            return OFNIC_TXOE_GRE_CSUM_SEQ;
+        }
+        glen = GRE_HLEN + ((flags & GRE_KEY) ? 4 : 0);
+        if (et == ETH_P_TEB_) {
+            glen += ETH_HLEN_;
+        }
+        if (t->tun != glen) {
+            return OFNIC_TXOE_IPT_LEN;
+        }
+        if (et == ETH_P_TEB_) {
+            et = ofnic_get_be16(gre + glen - 2);
+        }
+    } else {
+        return OFNIC_TXOE_IPT_PROTO;
+    }
+    if (et != (t->v6 ? ETH_P_IPV6_ : ETH_P_IP_)) {
+        return OFNIC_TXOE_IPT_VERSION;
+    }
+    return OFNIC_TXOE_NONE;
+}
+
+/*
+ * The Ethernet header, and for a tunnel the outer IP header and what follows
+ * it: an IP tunnel, or UDP and the tunnel length (outer UDP header at least,
+ * even so that the sums of the inner headers and payload combine into the
+ * outer UDP checksum unswapped).
  */
 static enum ofnic_txo_err check_outer(const struct txo *t)
 {
     unsigned int unfrag, nh_pos;
     enum ofnic_txo_err e;
+    uint8_t proto;
 
     if (!t->tunnel) {
         return check_l2(t, t->v6);
@@ -442,20 +517,26 @@ static enum ofnic_txo_err check_outer(const struct txo *t)
     if (e) {
         return e;
     }
-    if (t->tun < UDP_HLEN || (t->tun & 1)) {
+    if (!t->iptun && (t->tun < UDP_HLEN || (t->tun & 1))) {
         return OFNIC_TXOE_TUN_LEN;
     }
-    e = check_l3(t->buf + t->l2, t->ol3, t->ov6, NEXTHDR_UDP, &unfrag, &nh_pos);
-    return e == OFNIC_TXOE_L4_PROTO ? OFNIC_TXOE_OUTER_PROTO : e;
+    e = check_l3(t->buf + t->l2, t->ol3, t->ov6, &proto, &unfrag, &nh_pos);
+    if (e) {
+        return e;
+    }
+    if (t->iptun) {
+        return check_ip_tunnel(t, proto);
+    }
+    return proto == NEXTHDR_UDP ? OFNIC_TXOE_NONE : OFNIC_TXOE_OUTER_PROTO;
 }
 
 static enum ofnic_txo_err check_seg(struct txo *t, uint64_t caps)
 {
     uint8_t *ip, *l4;
     bool tcp = t->seg == OFNIC_TXC_SEG_TCP4 || t->seg == OFNIC_TXC_SEG_TCP6;
-    uint8_t proto = tcp ? NEXTHDR_TCP : NEXTHDR_UDP;
     enum ofnic_txo_err e;
     uint32_t frame, room;
+    uint8_t proto;
 
     e = check_lengths(t);
     if (e) {
@@ -467,9 +548,12 @@ static enum ofnic_txo_err check_seg(struct txo *t, uint64_t caps)
     }
     ip = t->buf + t->ip;
     l4 = ip + t->l3;
-    e = check_l3(ip, t->l3, t->v6, proto, &t->unfrag, &t->nh_pos);
+    e = check_l3(ip, t->l3, t->v6, &proto, &t->unfrag, &t->nh_pos);
     if (e) {
         return e;
+    }
+    if (proto != (tcp ? NEXTHDR_TCP : NEXTHDR_UDP)) {
+        return OFNIC_TXOE_L4_PROTO;
     }
     if (tcp) {
         if (t->l4 < TCP_HLEN || (l4[12] >> 4) * 4u != t->l4) {
@@ -617,8 +701,9 @@ static unsigned int build_template(const struct txo *t, uint8_t *hb)
 }
 
 /*
- * The outer headers of a tunnel segment whose outer UDP datagram is ulen
- * bytes, the inner headers already final; psum is the sum of its payload.
+ * The outer headers of a tunnel segment with ulen bytes after its outer IP
+ * header (the outer UDP datagram), the inner headers already final; psum is
+ * the sum of its payload. An IP tunnel has nothing else to fix.
  */
 static void tunnel_fix_outer(const struct txo *t, uint8_t *oip, uint32_t i,
                              uint16_t oid0, uint32_t ulen, uint32_t psum)
@@ -631,6 +716,9 @@ static void tunnel_fix_outer(const struct txo *t, uint8_t *oip, uint32_t i,
         ofnic_put_be16(oip + 2, (uint16_t)(t->ol3 + ulen));
         ofnic_put_be16(oip + 4, (uint16_t)(oid0 + i));
         ip4_set_csum(oip, t->ol3);
+    }
+    if (t->iptun) {
+        return;
     }
     ofnic_put_be16(uh + 4, (uint16_t)ulen);
     uh[6] = 0;
@@ -646,7 +734,7 @@ static void tunnel_fix_outer(const struct txo *t, uint8_t *oip, uint32_t i,
 
 /*
  * TSO and USO: one TCP segment / UDP datagram per mss of payload; in a tunnel
- * the outer IP and UDP headers are fixed for each segment too.
+ * the outer IP (and UDP) headers are fixed for each segment too.
  */
 static void emit_segments(const struct txo *t, struct emitter *em)
 {
@@ -884,6 +972,7 @@ enum ofnic_txo_err ofnic_tx_offload(struct ofnic_txo_cfg *cfg,
     t.l4 = ctx->l4_len;
     if (t.offload & OFNIC_TXC_TUNNEL) {
         t.tunnel = true;
+        t.iptun = t.offload & OFNIC_TXC_TUNNEL_IP;
         t.ov6 = t.offload & OFNIC_TXC_OUTER_IPV6;
         t.ol3 = ctx->l3_len;
         t.tun = ctx->tun_len;

@@ -4,7 +4,7 @@
  * (TSO4/6, USO4/6, UFO4/6, checksums, VLAN insertion, IP and TCP options), the
  * same as descriptor rings, and for RX the frames the TX engine makes of them
  * (real TCP flows with correct checksums, for coalescing) under several
- * receive configurations.
+ * receive configurations; and TSO/USO inside IP tunnels (TX requests only).
  *
  *   gen_seeds DIR    writes DIR/tx, DIR/tx_ring, DIR/rx
  */
@@ -65,6 +65,16 @@ static int rx_emit(void *opaque, const struct ofnic_txo_iov *iov,
     for (i = 0; i < iovcnt; i++) {
         add(iov[i].base, iov[i].len);
     }
+    return 0;
+}
+
+static int null_emit(void *opaque, const struct ofnic_txo_iov *iov,
+                     unsigned int iovcnt, size_t len)
+{
+    (void)opaque;
+    (void)iov;
+    (void)iovcnt;
+    (void)len;
     return 0;
 }
 
@@ -224,6 +234,49 @@ int main(int argc, char **argv)
             snprintf(name, sizeof(name), "%s-%s", r->name, lro ? "lro" : "hwgro");
             put("rx", name, out, outn);
         }
+    }
+
+    /* tx: TSO/USO inside IP tunnels (TUNNEL_IP), with OFNIC_CAP_IP_TUNNEL_TSO */
+    {
+        static const struct {
+            const char *name;
+            struct ipt_spec o;
+            struct pspec s;
+            unsigned int seg;
+        } ipts[] = {
+            { "ipip-tso4", { .proto = 4, .ip_id = 1 },
+              { .proto = 6, .payload = 3000, .df = true, .seed = 12 }, OFNIC_TXC_SEG_TCP4 },
+            { "ip6tnl-tso6", { .v6 = true, .dstopt = true, .proto = 41 },
+              { .v6 = true, .proto = 6, .payload = 3000, .seed = 13 }, OFNIC_TXC_SEG_TCP6 },
+            { "gre6-tso4", { .v6 = true, .proto = 47, .gre_proto = 0x0800 },
+              { .proto = 6, .payload = 3000, .seed = 14 }, OFNIC_TXC_SEG_TCP4 },
+            { "gretap-key-uso4", { .proto = 47, .gre_flags = 0x2000, .gre_proto = 0x6558 },
+              { .proto = 17, .payload = 3000, .seed = 15 }, OFNIC_TXC_SEG_UDP4 },
+        };
+        struct ofnic_txo_cfg cfg = { .caps = ALL_CAPS | OFNIC_CAP_IP_TUNNEL_TSO };
+        struct pkt *in = pkt_new();
+
+        for (i = 0; i < sizeof(ipts) / sizeof(ipts[0]); i++) {
+            struct ofnic_txo_result res;
+            struct ofnic_tx_ctx_desc c;
+            unsigned int tun;
+
+            build(in, &ipts[i].s);
+            tun = ipt_wrap(p, in, &ipts[i].o);
+            c = ipt_ctx(ipts[i].seg, 1000, p, in, tun, &ipts[i].o);
+            outn = 0;
+            add(&c, sizeof(c));
+            add_le(ALL_CAPS | OFNIC_CAP_IP_TUNNEL_TSO, 8);
+            add_le(0x1000, 4);
+            add_le(0, 1);
+            add(p->buf, p->len);
+            put("tx", ipts[i].name, out, outn);
+            if (ofnic_tx_offload(&cfg, &c, p->buf, p->len, null_emit, NULL, &res)) {
+                fprintf(stderr, "gen_seeds: %s: %s\n", ipts[i].name, ofnic_txo_err_str(res.err));
+                return 1;
+            }
+        }
+        pkt_free(in);
     }
     pkt_free(p);
     printf("gen_seeds: %u seeds in %s\n", nfiles, dir);

@@ -645,6 +645,329 @@ static void test_drops(void)
     is(i, OFNIC_TXOE_NUM, "every drop reason has a name");
 }
 
+/* ---------------------------------------------------------------------------------------
+ * IP tunnels (TUNNEL_IP): IPIP, IPv6 in IPv4 (sit), ip6tnl (destination options), GRE with
+ * and without a key, gretap. The outer headers are checked by verify_ipt(), the inner frames
+ * by verify_seg() as plain segments.
+ */
+#define IPT_CAPS (ALL_CAPS | OFNIC_CAP_IP_TUNNEL_TSO)      /* no UDP tunnel capability */
+
+static struct pkt *in;
+static struct sink inner;
+
+/* The inner packet in: TCP (options, CWR/PSH/FIN) or UDP, payload bytes after the headers. */
+static void ipt_inner(unsigned int seg, uint32_t payload)
+{
+    bool tcp = seg == OFNIC_TXC_SEG_TCP4 || seg == OFNIC_TXC_SEG_TCP6;
+    struct pspec s = { .v6 = seg == OFNIC_TXC_SEG_TCP6 || seg == OFNIC_TXC_SEG_UDP6,
+                       .proto = tcp ? 6 : 17, .payload = payload, .tcp_opt_len = 12,
+                       .tcp_flags = TCPF_ACK | TCPF_CWR | TCPF_PSH | TCPF_FIN,
+                       .ip_id = 0x4321, .seq = 0xfffffc00u, .df = true, .tos = 0x01,
+                       .seed = 11 };
+
+    build(in, &s);
+}
+
+static void ipt_ok(const char *name, const struct ipt_spec *o, unsigned int seg,
+                   unsigned int extra, unsigned int mss, unsigned int nframes)
+{
+    unsigned int tun = ipt_wrap(p, in, o);
+    struct ofnic_tx_ctx_desc c = ipt_ctx(seg | extra, mss, p, in, tun, o);
+    struct vexp ex = { .fixedid = extra & OFNIC_TXC_FIXEDID };
+    bool vlan = extra & OFNIC_TXC_VLAN;
+    unsigned int v4 = !o->v6 + (seg == OFNIC_TXC_SEG_TCP4 || seg == OFNIC_TXC_SEG_UDP4);
+    struct ofnic_txo_result res;
+    size_t bytes = 0;
+    unsigned int i;
+
+    c.vlan_tci = ofnic_cpu_to_le16(0xa123);
+    is(run_caps(&c, IPT_CAPS, &res), OFNIC_TXOE_NONE, "%s: accepted", name);
+    is(sk.n, nframes, "%s: %u frames", name, nframes);
+    ok(verify_ipt(name, p, in, tun, o, &sk, vlan, 0xa123, &inner),
+       "%s: outer length, ID and checksum right, tunnel header and the rest copied", name);
+    ok(verify_seg(name, in, seg, mss, &inner, &ex), "%s: every inner frame valid, payload intact",
+       name);
+    for (i = 0; i < sk.n; i++) {
+        bytes += sk.f[i].len;
+    }
+    ok(res.tunnel && res.seg == seg && res.frames == sk.n && res.bytes == bytes &&
+       res.l4_csums == sk.n && res.ip4_csums == sk.n * v4 && res.sctp_crcs == 0 &&
+       res.vlan_tags == (vlan ? sk.n : 0), "%s: counted", name);
+}
+
+static void test_ip_tunnel(void)
+{
+    struct ipt_spec o;
+    unsigned int tun;
+
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 3123);
+    o = (struct ipt_spec){ .proto = 4, .ip_id = 0xfffe };
+    ipt_ok("ipip 4in4 tso4", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    ok(sk.n == 4 && g16(sk.f[3].d + p->l2 + 4) == 1 && g16(sk.f[3].d + p->l2 + 20 + 4) == 0x4324,
+       "ipip 4in4 tso4: outer ID wraps, inner ID increments");
+    ipt_ok("ipip 4in4 tso4 vlan, fixedid", &o, OFNIC_TXC_SEG_TCP4,
+           OFNIC_TXC_VLAN | OFNIC_TXC_FIXEDID, 1000, 4);
+    ok(sk.n == 4 && g16(sk.f[3].d + 4 + p->l2 + 4) == 1 &&
+       g16(sk.f[3].d + 4 + p->l2 + 20 + 4) == 0x4321,
+       "ipip fixedid: inner ID fixed, outer ID still increments");
+    o.tagged = true;
+    ipt_ok("ipip 4in4 tso4, tagged outer frame", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 4 };
+    ipt_ok("ip6tnl 4in6 (dstopt) tso4", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    o = (struct ipt_spec){ .proto = 47, .gre_proto = 0x0800, .ip_id = 7 };
+    ipt_ok("gre4 tso4", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    o.gre_flags = 0x2000;
+    ipt_ok("gre4 key tso4", &o, OFNIC_TXC_SEG_TCP4, OFNIC_TXC_VLAN, 1000, 4);
+    o = (struct ipt_spec){ .v6 = true, .proto = 47, .gre_proto = 0x0800 };
+    ipt_ok("gre6 tso4", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    o = (struct ipt_spec){ .proto = 47, .gre_proto = 0x6558, .ip_id = 0x100 };
+    ipt_ok("gretap4 tso4", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 4);
+    ipt_ok("gretap4 tso4 vlan", &o, OFNIC_TXC_SEG_TCP4, OFNIC_TXC_VLAN, 1000, 4);
+
+    ipt_inner(OFNIC_TXC_SEG_TCP6, 3123);
+    o = (struct ipt_spec){ .proto = 41, .ip_id = 3 };
+    ipt_ok("sit 6in4 tso6", &o, OFNIC_TXC_SEG_TCP6, 0, 1000, 4);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 41 };
+    ipt_ok("ip6tnl 6in6 (dstopt) tso6 vlan", &o, OFNIC_TXC_SEG_TCP6, OFNIC_TXC_VLAN, 1000, 4);
+    o = (struct ipt_spec){ .proto = 47, .gre_proto = 0x86dd, .ip_id = 3 };
+    ipt_ok("gre4 tso6", &o, OFNIC_TXC_SEG_TCP6, 0, 1000, 4);
+    o = (struct ipt_spec){ .v6 = true, .proto = 47, .gre_proto = 0x86dd };
+    ipt_ok("gre6 tso6", &o, OFNIC_TXC_SEG_TCP6, 0, 1000, 4);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 47, .gre_flags = 0x2000,
+                           .gre_proto = 0x6558 };
+    ipt_ok("gretap6 (dstopt) key tso6", &o, OFNIC_TXC_SEG_TCP6, OFNIC_TXC_FIXEDID, 1000, 4);
+
+    ipt_inner(OFNIC_TXC_SEG_UDP4, 3123);
+    o = (struct ipt_spec){ .proto = 4, .ip_id = 0x8000 };
+    ipt_ok("ipip 4in4 uso4", &o, OFNIC_TXC_SEG_UDP4, OFNIC_TXC_VLAN, 1000, 4);
+    o = (struct ipt_spec){ .proto = 47, .gre_flags = 0x2000, .gre_proto = 0x6558, .ip_id = 1 };
+    ipt_ok("gretap4 key uso4", &o, OFNIC_TXC_SEG_UDP4, 0, 1000, 4);
+    ipt_inner(OFNIC_TXC_SEG_UDP6, 3123);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 47, .gre_proto = 0x86dd };
+    ipt_ok("gre6 (dstopt) uso6", &o, OFNIC_TXC_SEG_UDP6, 0, 1000, 4);
+
+    /* no payload: one frame; the largest mss the frame limit allows */
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 0);
+    o = (struct ipt_spec){ .proto = 47, .gre_proto = 0x6558, .ip_id = 9 };
+    ipt_ok("gretap4 tso4 no payload", &o, OFNIC_TXC_SEG_TCP4, 0, 1000, 1);
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 20000);
+    tun = ipt_wrap(p, in, &o);
+    ipt_ok("gretap4 tso4 mss at the frame limit", &o, OFNIC_TXC_SEG_TCP4, OFNIC_TXC_VLAN,
+           OFNIC_MAX_FRAME - 4 - (unsigned int)(p->l2 + p->l3 + tun + in->l3 + in->l4), 3);
+}
+
+/* IP tunnel requests the device refuses, nothing sent. */
+static void test_ip_tunnel_drops(void)
+{
+    struct ipt_spec o = { .proto = 47, .gre_proto = 0x0800, .ip_id = 5 };
+    struct ofnic_tx_ctx_desc c;
+    unsigned int tun;
+
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 3000);
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    c.offload &= ~ofnic_cpu_to_le16(OFNIC_TXC_TUNNEL);
+    drop("TUNNEL_IP without TUNNEL", c, IPT_CAPS, OFNIC_TXOE_RESERVED, OFNIC_GSTAT_TX_DROP_DESC);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4 | OFNIC_TXC_OUTER_UDP_CSUM, 1000, p, in, tun, &o);
+    drop("TUNNEL_IP with OUTER_UDP_CSUM", c, IPT_CAPS | OFNIC_CAP_TUNNEL_OUTER_CSUM,
+         OFNIC_TXOE_CONFLICT, OFNIC_GSTAT_TX_DROP_DESC);
+    c = ipt_ctx(OFNIC_TXC_IP4_CSUM, 0, p, in, tun, &o);
+    drop("TUNNEL_IP without segmentation", c, IPT_CAPS | OFNIC_CAP_TUNNEL_CSUM,
+         OFNIC_TXOE_CONFLICT, OFNIC_GSTAT_TX_DROP_DESC);
+    c = ipt_ctx(OFNIC_TXC_SEG_UFO4, 1000, p, in, tun, &o);
+    drop("TUNNEL_IP with UFO", c, IPT_CAPS, OFNIC_TXOE_CONFLICT, OFNIC_GSTAT_TX_DROP_DESC);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("TUNNEL_IP without IP_TUNNEL_TSO (UDP tunnel caps only)", c,
+         ALL_CAPS | OFNIC_CAP_TUNNEL_TSO | OFNIC_CAP_TUNNEL_CSUM, OFNIC_TXOE_NO_CAP,
+         OFNIC_GSTAT_TX_DROP_UNSUPP);
+    drop("TUNNEL_IP without TSO4", c, IPT_CAPS & ~OFNIC_CAP_TSO4, OFNIC_TXOE_NO_CAP,
+         OFNIC_GSTAT_TX_DROP_UNSUPP);
+    c.tun_len = 8;
+    drop("gre: tun_len 8 for a 4-byte header", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    c.tun_len = 0;
+    drop("gre: tun_len 0", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, OFNIC_MAX_FRAME - (unsigned int)(p->len - 3000) + 1, p,
+                in, tun, &o);
+    drop("gre: mss over the frame limit, tunnel headers counted", c, IPT_CAPS,
+         OFNIC_TXOE_MSS_FRAME, OFNIC_GSTAT_TX_DROP_MSS);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP6, 1000, p, in, tun, &o);
+    drop("gre protocol IPv4, TSO6", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION, OFNIC_GSTAT_TX_DROP_HDR);
+    p->len = p->l2 + p->l3 + tun + in->l3 + in->l4 - 1;
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre: headers past the end", c, IPT_CAPS, OFNIC_TXOE_HDR_TRUNC, OFNIC_GSTAT_TX_DROP_HDR);
+    tun = ipt_wrap(p, in, &o);
+    p16(p->buf + p->l2 + 6, 0x2001);
+    drop("gre: outer IPv4 fragment", c, IPT_CAPS, OFNIC_TXOE_IP_FRAG, OFNIC_GSTAT_TX_DROP_HDR);
+    tun = ipt_wrap(p, in, &o);
+    c = mkctx(OFNIC_TXC_SEG_TCP4 | OFNIC_TXC_TUNNEL, 1000, p);
+    c.tun_len = (uint8_t)tun;
+    c.in_l3_len = (uint8_t)in->l3;
+    c.l4_len = (uint8_t)in->l4;
+    drop("gre packet as a UDP tunnel (no TUNNEL_IP)", c, IPT_CAPS | OFNIC_CAP_TUNNEL_TSO,
+         OFNIC_TXOE_TUN_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    c.tun_len = 8;
+    drop("gre packet as a UDP tunnel, tun_len 8", c, IPT_CAPS | OFNIC_CAP_TUNNEL_TSO,
+         OFNIC_TXOE_OUTER_PROTO, OFNIC_GSTAT_TX_DROP_HDR);
+
+    o.gre_flags = 0x2000;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, 4, &o);
+    drop("gre key, tun_len 4", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    o.gre_flags = 0x0001;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre version 1", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    o.gre_flags = 0x4000;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre routing bit", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    o.gre_flags = 0x8000;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre checksum (C)", c, IPT_CAPS, OFNIC_TXOE_GRE_CSUM_SEQ, OFNIC_GSTAT_TX_DROP_UNSUPP);
+    o.gre_flags = 0x1000;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre sequence number (S)", c, IPT_CAPS, OFNIC_TXOE_GRE_CSUM_SEQ,
+         OFNIC_GSTAT_TX_DROP_UNSUPP);
+    o.gre_flags = 0xb000;
+    o.v6 = true;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre6 C, K and S", c, IPT_CAPS, OFNIC_TXOE_GRE_CSUM_SEQ, OFNIC_GSTAT_TX_DROP_UNSUPP);
+
+    o = (struct ipt_spec){ .proto = 47, .gre_proto = 0x86dd };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre protocol IPv6, inner IPv4", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    o.gre_proto = 0x8847;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gre protocol MPLS", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION, OFNIC_GSTAT_TX_DROP_HDR);
+    o.gre_proto = 0x6558;
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun - 14, &o);
+    drop("gretap, tun_len without the inner Ethernet header", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    p16(p->buf + p->l2 + p->l3 + tun - 2, 0x86dd);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("gretap inner EtherType IPv6, TSO4", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    {
+        struct pspec s = { .proto = 6, .payload = 3000, .ntags = 1, .seed = 4 };
+
+        build(in, &s);
+        tun = ipt_wrap(p, in, &o);
+        c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, 4 + 14, &o);
+        drop("gretap with a tag in the inner frame", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION,
+             OFNIC_GSTAT_TX_DROP_HDR);
+        c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+        drop("gretap with a tag in the inner frame, tun_len with it", c, IPT_CAPS,
+             OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    }
+
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 3000);
+    o = (struct ipt_spec){ .proto = 17 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("outer protocol UDP", c, IPT_CAPS, OFNIC_TXOE_IPT_PROTO, OFNIC_GSTAT_TX_DROP_HDR);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 6 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("outer IPv6 protocol TCP after dstopt", c, IPT_CAPS, OFNIC_TXOE_IPT_PROTO,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    o = (struct ipt_spec){ .proto = 4 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, 4, &o);
+    drop("ipip with tun_len 4", c, IPT_CAPS, OFNIC_TXOE_IPT_LEN, OFNIC_GSTAT_TX_DROP_HDR);
+    o = (struct ipt_spec){ .proto = 41 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    drop("protocol 41 carrying IPv4", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    o = (struct ipt_spec){ .v6 = true, .dstopt = true, .proto = 4 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 1000, p, in, tun, &o);
+    c.l3_len = 40;
+    drop("4in6: l3_len without the destination options", c, IPT_CAPS, OFNIC_TXOE_IP6_EXT,
+         OFNIC_GSTAT_TX_DROP_HDR);
+    ipt_inner(OFNIC_TXC_SEG_TCP6, 3000);
+    o = (struct ipt_spec){ .proto = 4 };
+    tun = ipt_wrap(p, in, &o);
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP6, 1000, p, in, tun, &o);
+    drop("protocol 4 carrying IPv6", c, IPT_CAPS, OFNIC_TXOE_IPT_VERSION,
+         OFNIC_GSTAT_TX_DROP_HDR);
+}
+
+/*
+ * Every GRE flags value on a gretap packet whose tun_len counts no optional field: only
+ * version 0 without R, C, K or S is accepted, each refusal for its reason. Then every length
+ * of a truncated packet and every tun_len, in a buffer of exactly the packet's length (ASan
+ * sees any read past it): refused, or sent whole.
+ */
+static void test_ip_tunnel_robust(void)
+{
+    struct ipt_spec o = { .proto = 47, .gre_proto = 0x6558, .ip_id = 1 };
+    struct ofnic_tx_ctx_desc c;
+    struct ofnic_txo_result res;
+    unsigned int tun, fl, bad = 0, accepted = 0, len, t, hdr;
+    uint8_t *g;
+
+    ipt_inner(OFNIC_TXC_SEG_TCP4, 300);
+    tun = ipt_wrap(p, in, &o);
+    g = p->buf + p->l2 + p->l3;
+    c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 128, p, in, tun, &o);
+    for (fl = 0; fl <= 0xffff; fl++) {
+        enum ofnic_txo_err want = OFNIC_TXOE_NONE, e;
+
+        p16(g, (uint16_t)fl);
+        if (fl & 0x4007) {
+            want = OFNIC_TXOE_IPT_LEN;
+        } else if (fl & 0x9000) {
+            want = OFNIC_TXOE_GRE_CSUM_SEQ;
+        } else if (fl & 0x2000) {
+            want = OFNIC_TXOE_IPT_LEN;
+        }
+        e = run_caps(&c, IPT_CAPS, &res);
+        bad += e != want || (e ? sk.n != 0 : sk.n != 3);
+        accepted += e == OFNIC_TXOE_NONE;
+    }
+    ok(bad == 0 && accepted == 0x200, "gre flags: %u accepted (reserved bits 11:3 copied), "
+       "%u wrong outcomes", accepted, bad);
+
+    o.gre_flags = 0x2000;   /* a key: tun_len 22 */
+    tun = ipt_wrap(p, in, &o);
+    hdr = p->l2 + p->l3 + tun + in->l3 + in->l4;
+    bad = 0;
+    accepted = 0;
+    for (len = 0; len <= p->len; len++) {
+        for (t = 0; t < 64; t++) {
+            struct ofnic_txo_cfg cfg = { .caps = IPT_CAPS };
+            uint8_t *b = malloc(len ? len : 1);
+            enum ofnic_txo_err e;
+
+            if (!b) {
+                abort();
+            }
+            memcpy(b, p->buf, len);
+            c = ipt_ctx(OFNIC_TXC_SEG_TCP4, 128, p, in, t, &o);
+            sink_reset(&sk);
+            e = ofnic_tx_offload(&cfg, &c, b, len, sink_emit, &sk, &res);
+            if (e ? sk.n != 0 : (t != tun || len < hdr || res.frames != sk.n ||
+                                 sk.n != (len - hdr + 127) / 128 + (len == hdr))) {
+                bad++;
+            }
+            accepted += e == OFNIC_TXOE_NONE;
+            free(b);
+        }
+    }
+    ok(bad == 0 && accepted == p->len - hdr + 1,
+       "truncated gretap packets, every tun_len: only the right tun_len with whole headers "
+       "sent, in full (%u accepted, %u wrong)", accepted, bad);
+}
+
 /* An emitter that refuses a frame stops the packet. */
 static void test_stop(void)
 {
@@ -665,6 +988,7 @@ static void test_stop(void)
 int main(void)
 {
     p = pkt_new();
+    in = pkt_new();
     test_csum();
     test_sctp();
     test_vlan_plain();
@@ -674,8 +998,13 @@ int main(void)
     test_ufo4();
     test_ufo6();
     test_drops();
+    test_ip_tunnel();
+    test_ip_tunnel_drops();
+    test_ip_tunnel_robust();
     test_stop();
     sink_reset(&sk);
+    sink_reset(&inner);
+    pkt_free(in);
     pkt_free(p);
     return done_testing();
 }

@@ -831,4 +831,203 @@ static bool verify_seg(const char *name, const struct pkt *p, unsigned int seg, 
     }
 }
 
+/* ---------------------------------------------------------------------------------------
+ * IP tunnels (OFNIC_TXC_TUNNEL_IP): IPIP, IPv6 in IP, GRE and gretap around an inner packet
+ * built by build(). Every output frame's outer headers are checked here; its inner frame goes
+ * to a sink for verify_seg().
+ */
+struct ipt_spec {
+    bool v6;                /* outer IPv6 */
+    bool dstopt;            /* outer IPv6: 8-byte destination options (ip6tnl encap limit) */
+    bool tagged;            /* an 802.1Q tag in the outer frame */
+    uint8_t proto;          /* outer protocol: 4, 41, 47 (anything else to be refused) */
+    uint16_t gre_flags;     /* GRE flags and version as on the wire (C 0x8000, K 0x2000...) */
+    uint16_t gre_proto;     /* GRE protocol: 0x0800, 0x86dd, 0x6558 (inner Ethernet kept) */
+    uint16_t ip_id;         /* outer IPv4 ID */
+};
+
+/* GRE header length of flags: 4 + 4 for each of C, K, S. */
+static unsigned int ipt_gre_len(uint16_t flags)
+{
+    return 4 + ((flags & 0x8000) ? 4 : 0) + ((flags & 0x2000) ? 4 : 0) +
+           ((flags & 0x1000) ? 4 : 0);
+}
+
+/*
+ * o = outer Ethernet + outer IP (+ GRE header) + the inner packet in (with its Ethernet
+ * header for gretap, from its IP header otherwise). Returns tun_len.
+ */
+static unsigned int ipt_wrap(struct pkt *o, const struct pkt *in, const struct ipt_spec *s)
+{
+    uint8_t *b = o->buf, *ip, *t;
+    unsigned int off = 12, tun = 0, eth = 0;
+    uint32_t plen;
+
+    memset(b, 0, 256);
+    memcpy(b, "\x02\x00\x00\x00\x03\x02\x02\x00\x00\x00\x03\x01", 12);
+    if (s->tagged) {
+        p16(b + 12, 0x8100);
+        p16(b + 14, 9);
+        off += 4;
+    }
+    p16(b + off, s->v6 ? 0x86dd : 0x0800);
+    o->l2 = off + 2;
+    ip = b + o->l2;
+    o->l3 = s->v6 ? 40 + (s->dstopt ? 8 : 0) : 20;
+    t = ip + o->l3;
+    if (s->proto == 47) {
+        unsigned int g = 4;
+
+        p16(t, s->gre_flags);
+        p16(t + 2, s->gre_proto);
+        if (s->gre_flags & 0x8000) {
+            p16(t + g, 0x1357);     /* checksum, reserved: never sent */
+            g += 4;
+        }
+        if (s->gre_flags & 0x2000) {
+            p32(t + g, 0x0a0b0c0d); /* key */
+            g += 4;
+        }
+        if (s->gre_flags & 0x1000) {
+            p32(t + g, 77);         /* sequence number */
+            g += 4;
+        }
+        if (s->gre_proto == 0x6558) {
+            eth = in->l2;           /* gretap: the inner Ethernet header travels too */
+        }
+        tun = g + eth;
+    }
+    memcpy(t + tun - eth, in->buf, eth);
+    memcpy(t + tun, in->buf + in->l2, in->len - in->l2);
+    plen = (uint32_t)(o->l3 + tun + in->len - in->l2);
+    if (s->v6) {
+        ip[0] = 0x60 | 0x0b;        /* traffic class 0xb2, flow label 0x2cafe */
+        ip[1] = 0x22;
+        ip[2] = 0xca;
+        ip[3] = 0xfe;
+        p16(ip + 4, (uint16_t)(plen - 40));
+        ip[6] = s->dstopt ? 60 : s->proto;
+        ip[7] = 33;
+        p32(ip + 8, 0x20010db8);
+        p32(ip + 20, 0x101);
+        p32(ip + 24, 0x20010db8);
+        p32(ip + 36, 0x202);
+        if (s->dstopt) {
+            uint8_t *d = ip + 40;
+
+            d[0] = s->proto;
+            d[1] = 0;
+            d[2] = 4;               /* tunnel encapsulation limit 4 */
+            d[3] = 1;
+            d[4] = 4;
+            d[5] = 1;               /* PadN, 1 byte */
+            d[6] = 1;
+            d[7] = 0;
+        }
+    } else {
+        ip[0] = 0x45;
+        ip[1] = 0x28;
+        p16(ip + 2, (uint16_t)plen);
+        p16(ip + 4, s->ip_id);
+        p16(ip + 6, 0x4000);
+        ip[8] = 33;
+        ip[9] = s->proto;
+        p16(ip + 10, 0xdead);       /* whatever the driver left: recomputed */
+        p32(ip + 12, 0x0a010001);
+        p32(ip + 16, 0x0a010002);
+    }
+    o->len = o->l2 + plen;
+    o->l4 = in->l4;
+    memcpy(o->orig, o->buf, o->len);
+    return tun;
+}
+
+static struct ofnic_tx_ctx_desc ipt_ctx(unsigned int offload, unsigned int mss,
+                                        const struct pkt *o, const struct pkt *in,
+                                        unsigned int tun, const struct ipt_spec *s)
+{
+    struct ofnic_tx_ctx_desc c = mkctx(offload | OFNIC_TXC_TUNNEL | OFNIC_TXC_TUNNEL_IP |
+                                       (s->v6 ? OFNIC_TXC_OUTER_IPV6 : 0), mss, o);
+
+    c.tun_len = (uint8_t)tun;
+    c.in_l3_len = (uint8_t)in->l3;
+    c.l4_len = (uint8_t)in->l4;
+    return c;
+}
+
+/*
+ * The outer headers of every frame in sk (tagged with tci if vlan): Ethernet unchanged, outer
+ * IPv4 total length, ID (first + n) and checksum or IPv6 payload length right, every other
+ * outer IP byte and the tunnel header (GRE, inner Ethernet) unchanged. The inner frames go to
+ * inner, with in's Ethernet header in front where the tunnel has none.
+ */
+static bool verify_ipt(const char *name, const struct pkt *o, const struct pkt *in,
+                       unsigned int tun, const struct ipt_spec *s, const struct sink *sk,
+                       bool vlan, uint16_t tci, struct sink *inner)
+{
+    static uint8_t tmp[OFNIC_MAX_FRAME + 64];
+    const uint8_t *oip0 = o->orig + o->l2;
+    unsigned int i, end = o->l2 + o->l3 + tun;
+    bool tap = s->proto == 47 && s->gre_proto == 0x6558;
+    unsigned int ieth = tap ? 0 : in->l2;       /* in's Ethernet header to put in front */
+    unsigned int start = tap ? end - in->l2 : end;  /* the inner frame in the outer one */
+
+    sink_reset(inner);
+    if (sk->bad_iov) {
+        return vfail(name, sk->n, "bad iovec");
+    }
+    for (i = 0; i < sk->n; i++) {
+        const uint8_t *d = sk->f[i].d, *ip;
+        size_t len = sk->f[i].len;
+        uint8_t *f;
+
+        if (len > OFNIC_MAX_FRAME) {
+            return vfail(name, i, "longer than OFNIC_MAX_FRAME");
+        }
+        if (vlan) {
+            if (len < 16 + end || g16(d + 12) != 0x8100 || g16(d + 14) != tci) {
+                return vfail(name, i, "inserted VLAN tag missing or wrong");
+            }
+            memcpy(tmp, d, 12);
+            memcpy(tmp + 12, d + 16, len - 16);
+            d = tmp;
+            len -= 4;
+        }
+        if (len <= end || memcmp(d, o->orig, o->l2)) {
+            return vfail(name, i, "outer Ethernet header changed");
+        }
+        ip = d + o->l2;
+        if (s->v6) {
+            if (g16(ip + 4) != len - o->l2 - 40 || memcmp(ip, oip0, 4) ||
+                memcmp(ip + 6, oip0 + 6, o->l3 - 6)) {
+                return vfail(name, i, "outer IPv6 payload length or copied bytes");
+            }
+        } else {
+            static const unsigned int skip[] = { 2, 6, 10, 12 }; /* length, ID, csum */
+
+            if (g16(ip + 2) != len - o->l2 || g16(ip + 4) != (uint16_t)(s->ip_id + i) ||
+                t_fold(t_sum(0, ip, o->l3)) != 0 || !same_except(ip, oip0, o->l3, skip, 2)) {
+                return vfail(name, i, "outer IPv4 length, ID, checksum or copied bytes");
+            }
+        }
+        if (memcmp(d + o->l2 + o->l3, o->orig + o->l2 + o->l3, tun)) {
+            return vfail(name, i, "tunnel header (GRE, inner Ethernet) changed");
+        }
+        if (inner->n == SINK_MAX) {
+            return vfail(name, i, "too many frames");
+        }
+        f = malloc(ieth + len - start);
+        if (!f) {
+            abort();
+        }
+        memcpy(f, in->orig, ieth);
+        memcpy(f + ieth, d + start, len - start);
+        inner->f[inner->n].d = f;
+        inner->f[inner->n].len = ieth + len - start;
+        inner->f[inner->n].iovcnt = 2;
+        inner->n++;
+    }
+    return true;
+}
+
 #endif /* OFNIC_TXO_UTIL_H */
