@@ -1376,11 +1376,12 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("ntuple", OfnicState, rx_caps, 17, true),
     DEFINE_PROP_BIT64("rss-sym", OfnicState, rx_caps, 27, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
-    /* UDP tunnel offloads (VXLAN, GENEVE), all on by default. */
+    /* Tunnel offloads (VXLAN, GENEVE, GRE, IP in IP), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
     DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),
     DEFINE_PROP_BIT64("tunnel-outer-csum", OfnicState, tun_caps, 21, true),
     DEFINE_PROP_BIT64("geneve", OfnicState, tun_caps, 25, true),
+    DEFINE_PROP_BIT64("ip-tunnel-tso", OfnicState, tun_caps, 28, true),
     /*
      * Wire fault injection, a test aid: frames from the wire dropped,
      * corrupted, duplicated or reordered, each per 10000 frames.
@@ -1421,10 +1422,11 @@ static const struct {
     { "ntuple", "ntuple flow steering and drop rules (ethtool -N)" },
     { "rss-sym", "symmetric RSS input transforms (ethtool -X ... xfrm)" },
     { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
-    { "tunnel", "off clears every UDP tunnel (VXLAN/GENEVE) capability" },
+    { "tunnel", "off clears every tunnel capability" },
     { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },
     { "tunnel-outer-csum", "outer UDP checksum of segmented tunnel packets" },
     { "geneve", "GENEVE as well as VXLAN tunnel ports" },
+    { "ip-tunnel-tso", "TSO/USO of GRE and IP-in-IP encapsulated packets" },
     { "fault-drop", "wire fault injection: frames dropped per 10000" },
     { "fault-corrupt", "wire fault injection: frames with one bit flipped "
                        "per 10000" },

@@ -35,7 +35,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
 /* Tunnel capabilities: "tunnel" clears them all, others one each. */
 #define OFNIC_CAPS_TUNNEL                                                 \
     (OFNIC_CAP_TUNNEL_PORTS | OFNIC_CAP_TUNNEL_TSO | OFNIC_CAP_TUNNEL_CSUM | \
-     OFNIC_CAP_TUNNEL_OUTER_CSUM | OFNIC_CAP_TUNNEL_RX | OFNIC_CAP_GENEVE)
+     OFNIC_CAP_TUNNEL_OUTER_CSUM | OFNIC_CAP_TUNNEL_RX | OFNIC_CAP_GENEVE |  \
+     OFNIC_CAP_IP_TUNNEL_TSO)
 #define OFNIC_CAPS_TSO                                   \
     (OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_TSO_ECN | \
      OFNIC_CAP_TSO_MANGLEID)
@@ -61,7 +62,11 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
                   OFNIC_CAP_HW_GRO != BIT_ULL(14) ||
                   OFNIC_CAP_RSS_CONTEXTS != BIT_ULL(16) ||
                   OFNIC_CAP_NTUPLE != BIT_ULL(17) ||
-                  OFNIC_CAP_RSS_SYM != BIT_ULL(27));
+                  OFNIC_CAP_TUNNEL_TSO != BIT_ULL(19) ||
+                  OFNIC_CAP_TUNNEL_OUTER_CSUM != BIT_ULL(21) ||
+                  OFNIC_CAP_GENEVE != BIT_ULL(25) ||
+                  OFNIC_CAP_RSS_SYM != BIT_ULL(27) ||
+                  OFNIC_CAP_IP_TUNNEL_TSO != BIT_ULL(28));
 
 #define OFNIC_DEFAULT_SPEED 25000 /* Mbit/s, the "speed" property */
 #define OFNIC_DEFAULT_QUEUES 4

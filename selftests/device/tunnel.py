@@ -24,7 +24,7 @@ from tx_offload import ok, csum, fold, pseudo  # noqa: E402
 REG_TUNNEL_PORT = 0x100
 TUNNEL_VXLAN = 1
 OFF_TUNNEL_RX = 0x400
-CAP_TUNNEL_BITS = 0x1f << 18 | 1 << 25
+CAP_TUNNEL_BITS = 0x1f << 18 | 1 << 25 | 1 << 28
 TXC_OUTER_IPV6, TXC_OUTER_UDP_CSUM = 0x20, 0x40
 RXC_TUNNEL, RXC_LEVEL = 0x8000, 0xc0
 VXLAN_PORT = 4789

@@ -47,10 +47,11 @@
 
 /* GSO types the context descriptor can describe */
 #define OFNIC_GSO_UDP_TUNNEL	(SKB_GSO_UDP_TUNNEL | SKB_GSO_UDP_TUNNEL_CSUM)
+#define OFNIC_GSO_IP_TUNNEL	(SKB_GSO_GRE | SKB_GSO_IPXIP4 | SKB_GSO_IPXIP6)
 #define OFNIC_GSO_TYPES		(SKB_GSO_TCPV4 | SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN |	\
 				 SKB_GSO_TCP_FIXEDID | OFNIC_GSO_FIXEDID_INNER |	\
 				 SKB_GSO_UDP_L4 | SKB_GSO_UDP | SKB_GSO_DODGY |		\
-				 OFNIC_GSO_UDP_TUNNEL)
+				 OFNIC_GSO_UDP_TUNNEL | OFNIC_GSO_IP_TUNNEL)
 
 #define OFNIC_CAP_SEG		(OFNIC_CAP_TSO4 | OFNIC_CAP_TSO6 | OFNIC_CAP_USO | OFNIC_CAP_UFO)
 
@@ -114,6 +115,9 @@ static void ofnic_set_rx_features(struct ofnic_priv *priv)
  * device can fill it, tx-udp_tnl-csum-segmentation is a full feature and not GSO_PARTIAL;
  * without that capability such packets are segmented in software. UFO is never tunnelled,
  * and untrusted (SKB_GSO_DODGY) tunnel packets are segmented in software.
+ * IP tunnels (OFNIC_CAP_IP_TUNNEL_TSO): TSO/USO inside GRE (tx-gre-segmentation; GRE with
+ * a checksum is SKB_GSO_GRE_CSUM, left to software, and GRE with sequence numbers gets no
+ * GSO from the stack) and IP in IPv4/IPv6 (tx-ipxip4/6-segmentation: ipip, sit, ip6tnl).
  */
 static void ofnic_set_tunnel_features(struct ofnic_priv *priv, netdev_features_t csum,
 				      netdev_features_t gso)
@@ -136,6 +140,13 @@ static void ofnic_set_tunnel_features(struct ofnic_priv *priv, netdev_features_t
 			if (caps & OFNIC_CAP_TUNNEL_OUTER_CSUM)
 				tun |= NETIF_F_GSO_UDP_TUNNEL_CSUM;
 		}
+	}
+	/* GRE without checksum or sequence number, IP in IPv4/IPv6 */
+	if ((caps & OFNIC_CAP_IP_TUNNEL_TSO) &&
+	    (gso & (NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_GSO_UDP_L4))) {
+		enc |= gso & (NETIF_F_TSO | NETIF_F_TSO6 | NETIF_F_TSO_ECN |
+			      NETIF_F_TSO_MANGLEID | NETIF_F_GSO_UDP_L4);
+		tun |= NETIF_F_GSO_GRE | NETIF_F_GSO_IPXIP4 | NETIF_F_GSO_IPXIP6;
 	}
 
 	netdev->hw_enc_features |= enc | tun;
@@ -349,6 +360,8 @@ struct ofnic_hdrs {
 	unsigned int l4;		/* (inner) TCP or UDP header */
 	u8 ipv;				/* 4 or 6, of the IP header segmented (inner) */
 	u8 outer_ipv;			/* tunnels: of the outer IP header */
+	bool tunnel;			/* a UDP tunnel, or an IP tunnel if ip_tunnel */
+	bool ip_tunnel;			/* GRE or IP in IP: tun is GRE (+ Ethernet), or 0 */
 };
 
 static bool ofnic_ip_version(const struct sk_buff *skb, unsigned int off, u8 *ipv)
@@ -365,12 +378,52 @@ static bool ofnic_ip_version(const struct sk_buff *skb, unsigned int off, u8 *ip
 }
 
 /*
+ * The outer IP header of an IP tunnel, IPv6 extension headers included: up to the GRE
+ * header or the inner IP header (the IPv6 tunnel's encapsulation limit option is one).
+ */
+static bool ofnic_ip_tunnel_l3(const struct sk_buff *skb, struct ofnic_hdrs *h)
+{
+	unsigned int inner = skb_inner_network_offset(skb);
+	__be16 frag_off;
+	int off;
+	u8 nh;
+
+	if (h->outer_ipv == 4) {
+		const struct iphdr *iph;
+		struct iphdr _iph;
+
+		iph = skb_header_pointer(skb, h->l2, sizeof(_iph), &_iph);
+		if (!iph)
+			return false;
+		off = h->l2 + iph->ihl * 4;
+		nh = iph->protocol;
+	} else {
+		const struct ipv6hdr *ip6h;
+		struct ipv6hdr _ip6h;
+
+		ip6h = skb_header_pointer(skb, h->l2, sizeof(_ip6h), &_ip6h);
+		if (!ip6h)
+			return false;
+		nh = ip6h->nexthdr;
+		off = ipv6_skip_exthdr(skb, h->l2 + sizeof(*ip6h), &nh, &frag_off);
+		if (off < 0 || frag_off)
+			return false;
+	}
+	if (nh != IPPROTO_GRE && nh != IPPROTO_IPIP && nh != IPPROTO_IPV6)
+		return false;
+	h->l3 = off - h->l2;
+
+	return off <= inner && h->l3 <= U8_MAX;
+}
+
+/*
  * Header lengths of a GSO packet, from the offsets the stack set (so IPv6 extension headers
  * are part of l3), checked against the descriptor's fields and the device's header limit.
- * A tunnel packet (skb->encapsulation) is a UDP tunnel GSO type whose inner offsets the
- * tunnel driver set: its outer UDP header, tunnel header and inner Ethernet header are one
- * block the device copies (tun_len). Reads the headers through skb_header_pointer(): packets
- * from packet sockets and tun are not trusted to have them in the linear part.
+ * A tunnel packet (skb->encapsulation) is a UDP or IP tunnel GSO type whose inner offsets the
+ * tunnel driver set: its outer UDP header, tunnel header and inner Ethernet header (GRE:
+ * its header and, gretap, the inner Ethernet header; IP in IP: nothing) are one block the
+ * device copies (tun_len). Reads the headers through skb_header_pointer(): packets from
+ * packet sockets and tun are not trusted to have them in the linear part.
  */
 static bool ofnic_gso_hdrs(const struct sk_buff *skb, unsigned int max_hdr,
 			   struct ofnic_hdrs *h)
@@ -384,20 +437,28 @@ static bool ofnic_gso_hdrs(const struct sk_buff *skb, unsigned int max_hdr,
 		return false;
 
 	h->l2 = skb_network_offset(skb);
-	if (skb->encapsulation) {
-		if (!(gso_type & OFNIC_GSO_UDP_TUNNEL) || (gso_type & SKB_GSO_UDP) ||
-		    !ofnic_ip_version(skb, h->l2, &h->outer_ipv))
+	h->tunnel = skb->encapsulation;
+	h->ip_tunnel = h->tunnel && (gso_type & OFNIC_GSO_IP_TUNNEL);
+	if (h->tunnel) {
+		if (!(gso_type & OFNIC_GSO_UDP_TUNNEL) == !h->ip_tunnel ||
+		    (gso_type & SKB_GSO_UDP) || !ofnic_ip_version(skb, h->l2, &h->outer_ipv))
 			return false;
-		h->l3 = skb_transport_offset(skb) - h->l2;
-		h->tun = skb_inner_network_offset(skb) - skb_transport_offset(skb);
+		if (h->ip_tunnel) {
+			/* the transport header may be the inner one (ipip): find the tunnel */
+			if (!ofnic_ip_tunnel_l3(skb, h))
+				return false;
+		} else {
+			h->l3 = skb_transport_offset(skb) - h->l2;
+		}
+		h->tun = skb_inner_network_offset(skb) - h->l2 - h->l3;
 		h->in_l3 = skb_inner_network_header_len(skb);
 		ip_off = skb_inner_network_offset(skb);
 		l4_off = skb_inner_transport_offset(skb);
-		if (h->tun < sizeof(struct udphdr) || h->tun > U8_MAX || h->tun & 1 ||
-		    !h->in_l3 || h->in_l3 > U8_MAX)
+		if (h->tun > U8_MAX || !h->in_l3 || h->in_l3 > U8_MAX ||
+		    (!h->ip_tunnel && (h->tun < sizeof(struct udphdr) || h->tun & 1)))
 			return false;
 	} else {
-		if (gso_type & OFNIC_GSO_UDP_TUNNEL)
+		if (gso_type & (OFNIC_GSO_UDP_TUNNEL | OFNIC_GSO_IP_TUNNEL))
 			return false;
 		h->l3 = skb_network_header_len(skb);
 		h->tun = 0;
@@ -518,18 +579,23 @@ static int ofnic_tx_gso(struct ofnic_priv *priv, struct sk_buff *skb,
 		 * renumbered as NETIF_F_TSO_MANGLEID, which FIXEDID packets need, allows
 		 */
 		if (h.ipv == 4 &&
-		    (gso_type & (h.tun ? OFNIC_GSO_FIXEDID_INNER : SKB_GSO_TCP_FIXEDID)))
+		    (gso_type & (h.tunnel ? OFNIC_GSO_FIXEDID_INNER : SKB_GSO_TCP_FIXEDID)))
 			bits |= OFNIC_TXC_FIXEDID;
 		segs = DIV_ROUND_UP(skb->len - hdr, mss);
 		off->wire_bytes = skb->len + (segs - 1) * hdr;
 		ctx->csum_offset = offsetof(struct tcphdr, check);
 	}
 
-	if (h.tun) {
-		cap |= OFNIC_CAP_TUNNEL_TSO;
+	if (h.tunnel) {
 		bits |= OFNIC_TXC_TUNNEL;
 		if (h.outer_ipv == 6)
 			bits |= OFNIC_TXC_OUTER_IPV6;
+		if (h.ip_tunnel) {
+			cap |= OFNIC_CAP_IP_TUNNEL_TSO;
+			bits |= OFNIC_TXC_TUNNEL_IP;
+		} else {
+			cap |= OFNIC_CAP_TUNNEL_TSO;
+		}
 		if (gso_type & SKB_GSO_UDP_TUNNEL_CSUM) {
 			cap |= OFNIC_CAP_TUNNEL_OUTER_CSUM;
 			bits |= OFNIC_TXC_OUTER_UDP_CSUM;
