@@ -1375,6 +1375,7 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("rss-contexts", OfnicState, rx_caps, 16, true),
     DEFINE_PROP_BIT64("ntuple", OfnicState, rx_caps, 17, true),
     DEFINE_PROP_BIT64("rss-sym", OfnicState, rx_caps, 27, true),
+    DEFINE_PROP_BIT64("rss-flow-label", OfnicState, rx_caps, 29, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
     /* Tunnel offloads (VXLAN, GENEVE, GRE, IP in IP), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
@@ -1421,6 +1422,7 @@ static const struct {
     { "rss-contexts", "additional RSS contexts (ethtool -X context new)" },
     { "ntuple", "ntuple flow steering and drop rules (ethtool -N)" },
     { "rss-sym", "symmetric RSS input transforms (ethtool -X ... xfrm)" },
+    { "rss-flow-label", "the IPv6 flow label as an RSS hash field" },
     { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
     { "tunnel", "off clears every tunnel capability" },
     { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },

@@ -26,7 +26,7 @@ OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
 #define OFNIC_CAPS_RX                                                      \
     (OFNIC_CAP_RX_VLAN_STRIP | OFNIC_CAP_RX_VLAN_FILTER | OFNIC_CAP_RX_CSUM | \
      OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO | OFNIC_CAP_RSS_CONTEXTS |            \
-     OFNIC_CAP_NTUPLE | OFNIC_CAP_RSS_SYM)
+     OFNIC_CAP_NTUPLE | OFNIC_CAP_RSS_SYM | OFNIC_CAP_RSS_FLOW_LABEL)
 /* TX offload capabilities: each one can be cleared by a property. */
 #define OFNIC_CAPS_TX                                                        \
     (OFNIC_CAP_TX_CSUM | OFNIC_CAP_TX_SCTP_CRC | OFNIC_CAP_TX_IP4_CSUM |      \
@@ -66,7 +66,8 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
                   OFNIC_CAP_TUNNEL_OUTER_CSUM != BIT_ULL(21) ||
                   OFNIC_CAP_GENEVE != BIT_ULL(25) ||
                   OFNIC_CAP_RSS_SYM != BIT_ULL(27) ||
-                  OFNIC_CAP_IP_TUNNEL_TSO != BIT_ULL(28));
+                  OFNIC_CAP_IP_TUNNEL_TSO != BIT_ULL(28) ||
+                  OFNIC_CAP_RSS_FLOW_LABEL != BIT_ULL(29));
 
 #define OFNIC_DEFAULT_SPEED 25000 /* Mbit/s, the "speed" property */
 #define OFNIC_DEFAULT_QUEUES 4

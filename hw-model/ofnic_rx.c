@@ -544,7 +544,10 @@ void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
         ctx->enabled = c == 0 || (val & OFNIC_RSS_CTRL_ENABLE);
         ctx->xfrm = val & sym;
     } else if (r == RSS_REG_FIELDS) {
-        val &= (1u << (4 * OFNIC_FLOW_TYPES)) - 1;
+        uint32_t fl = s->caps & OFNIC_CAP_RSS_FLOW_LABEL ?
+                      OFNIC_RSS_FIELDS_FLOW_LABEL : 0;
+
+        val &= ((1u << (4 * OFNIC_FLOW_TYPES)) - 1) | fl;
         ctx->fields = val;
     } else if (r < OFNIC_RSS_KEY_SIZE) {
         stl_le_p(&ctx->key[r], val);

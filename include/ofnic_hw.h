@@ -132,6 +132,7 @@
 #define OFNIC_CAP_MC_FILTER		BIT_ULL(26)	/* multicast hash filter */
 #define OFNIC_CAP_RSS_SYM		BIT_ULL(27)	/* symmetric RSS input transforms */
 #define OFNIC_CAP_IP_TUNNEL_TSO		BIT_ULL(28)	/* segmentation inside GRE and IP-in-IP */
+#define OFNIC_CAP_RSS_FLOW_LABEL	BIT_ULL(29)	/* the IPv6 flow label as an RSS field */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -249,12 +250,18 @@
  * RSS. Context c (0 = default) has a key, an indirection table and hash-field selection.
  * hash = Toeplitz(key, input) where input is, in this order and as selected by
  * HASH_FIELDS for the packet's flow type: source address, destination address, source port,
- * destination port (network byte order). Queue = INDIR[hash % OFNIC_RSS_INDIR_SIZE].
+ * destination port (network byte order), then for IPv6 flow types with FLOW_LABEL selected
+ * (OFNIC_CAP_RSS_FLOW_LABEL) the header's 20-bit flow label as 4 bytes (big-endian, bits
+ * 31:20 zero). Input bit i takes key bits i..i+31; past its 320 bits (only inputs longer than
+ * 36 bytes get there) the key is read again from bit 0. Queue = INDIR[hash %
+ * OFNIC_RSS_INDIR_SIZE]. The hash type is L4 when a port was fed, else L3 when an address or
+ * the flow label was.
  * Symmetric input (OFNIC_CAP_RSS_SYM, per context, ethtool's input_xfrm): for each pair of
  * fields selected together (both addresses, both ports), SYM_XOR feeds src ^ dst in both
  * places; SYM_OR_XOR feeds src | dst in the source's place and src ^ dst in the destination's.
  * Either way both directions of a flow hash alike. A field selected without its partner is
- * fed as it is. At most one of the two bits may be set; with both, SYM_XOR applies.
+ * fed as it is, and so is the flow label (each direction's sender picks its own). At most
+ * one of the two bits may be set; with both, SYM_XOR applies.
  */
 #define OFNIC_REG_RSS_BASE(c)		(0x2000 + 0x100 * (c))
 #define OFNIC_REG_RSS_KEY(c, n)		(OFNIC_REG_RSS_BASE(c) + 4 * (n))	/* n < 10 */
@@ -269,6 +276,12 @@
 #define OFNIC_RSS_FIELD_DST_IP		0x2
 #define OFNIC_RSS_FIELD_SRC_PORT	0x4
 #define OFNIC_RSS_FIELD_DST_PORT	0x8
+/*
+ * and one flow-label bit per IPv6 flow type (OFNIC_FLOW_TCP6/UDP6/IP6), bits 26:24; without
+ * OFNIC_CAP_RSS_FLOW_LABEL they read back 0. Bits 31:27 are reserved (read 0).
+ */
+#define OFNIC_RSS_FIELD_FLOW_LABEL(f)	(0x1000000U << ((f) - OFNIC_FLOW_TCP6))
+#define OFNIC_RSS_FIELDS_FLOW_LABEL	0x07000000U
 #define OFNIC_RSS_FIELDS_DEFAULT	0x003ff3ff	/* L4 for TCP and UDP, L3 for other IP */
 /* entry 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_INDIR(c, n) */
 #define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x80 + 4 * (n))	/* n < 32 */

@@ -229,7 +229,8 @@ uint32_t ofnic_crc32_le(uint32_t crc, const void *buf, size_t len)
 
 /*
  * Toeplitz hash: bit i of the input (MSB first) selects the 32-bit key window
- * at bit i.
+ * at bit i. Inputs up to 36 bytes stay within the key's 320 bits; longer ones
+ * (the IPv6 flow label after a 4-tuple) read the key again from its start.
  */
 static uint32_t key_window(const uint8_t *key, unsigned int bit)
 {
@@ -239,9 +240,7 @@ static uint32_t key_window(const uint8_t *key, unsigned int bit)
 
     for (i = 0; i < 5; i++) {
         w <<= 8;
-        if (byte + i < OFNIC_RSS_KEY_SIZE) {
-            w |= key[byte + i];
-        }
+        w |= key[(byte + i) % OFNIC_RSS_KEY_SIZE];
     }
     return (uint32_t)(w >> (8 - sh));
 }

@@ -356,7 +356,8 @@ int ofnic_parse_at(const uint8_t *buf, size_t len, size_t start,
 /*
  * Toeplitz hash and RSS.
  */
-#define OFNIC_TOEPLITZ_MAX_INPUT 36 /* 2 * 16 address bytes + 2 ports */
+/* 2 x 16 address bytes, 2 ports and the flow label */
+#define OFNIC_TOEPLITZ_MAX_INPUT 40
 
 uint32_t ofnic_toeplitz(const uint8_t key[OFNIC_RSS_KEY_SIZE],
                         const uint8_t *in, size_t len);

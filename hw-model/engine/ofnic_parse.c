@@ -266,6 +266,16 @@ unsigned int ofnic_rss(struct ofnic_rss_ctx *ctx, const uint8_t *buf,
             rss_sym(in + ports, 2, ctx->xfrm);
         }
     }
+    if (pi->addr_len == 16 && pi->flow >= OFNIC_FLOW_TCP6 &&
+        (ctx->fields & OFNIC_RSS_FIELD_FLOW_LABEL(pi->flow))) {
+        in[n++] = 0;
+        in[n++] = buf[pi->l3_off + 1] & 0x0f;
+        in[n++] = buf[pi->l3_off + 2];
+        in[n++] = buf[pi->l3_off + 3];
+        if (type == OFNIC_RXC_HASH_NONE) {
+            type = OFNIC_RXC_HASH_L3;
+        }
+    }
     if (type == OFNIC_RXC_HASH_NONE) {
         return type;
     }

@@ -25,7 +25,7 @@ from tx_offload import ok, build, csum, fold, pseudo  # noqa: E402
 REG_CAP_LO, REG_OFFLOAD, REG_RSC_CTRL, REG_RSC_FLOWS = 0x08, 0x48, 0x80, 0x84
 OFF_RX_CSUM, OFF_LRO, OFF_HW_GRO, OFF_STRIP, OFF_FILTER, OFF_RSS, OFF_NTUPLE = (
     0x1, 0x2, 0x4, 0x8, 0x10, 0x20, 0x40)
-CAP_RX_BITS = 0x803fc00  # bits 10..17 and 27
+CAP_RX_BITS = 0x2803fc00  # bits 10..17, 27 and 29
 RXQ = 0x8080
 Q_BASE_LO, Q_BASE_HI, Q_SIZE, Q_CTRL, Q_TAIL, Q_HEAD, Q_ITR, RXQ_BUF = (
     0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x20)
@@ -35,6 +35,7 @@ OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
 RSS_BASE = 0x2000
 RSS_CTRL_SYM_XOR, RSS_CTRL_SYM_OR_XOR = 0x2, 0x4
+RSS_FIELDS_FLOW_LABEL, RSS_FIELD_FL_UDP6 = 0x07000000, 0x02000000
 NTUPLE_BASE = 0x3000
 FLOW_TCP4, FLOW_UDP4, FLOW_IP4 = 0, 1, 2
 
@@ -81,6 +82,14 @@ def tcp4(seq=1000, payload=1000, flags=0x10, sport=40000, ack=7, ip_id=0x1000, d
     struct.pack_into("!H", pkt, l2 + l3, sport)
     struct.pack_into("!I", pkt, l2 + l3 + 8, ack)
     return fill(pkt, l2, l3, l4)
+
+
+def udp6(label, sport=40000):
+    src, dst = bytes.fromhex("20010db8" + "00" * 11 + "01"), bytes.fromhex("20010db8" + "00" * 11 + "02")
+    udp = struct.pack("!HHHH", sport, 5001, 8 + 32, 0) + bytes(32)
+    ip6 = struct.pack("!IHBB", 0x60000000 | label, len(udp), 17, 64) + src + dst
+    pkt = bytearray(DST_MAC + bytes.fromhex("020000000001") + b"\x86\xdd" + ip6 + udp)
+    return fill(pkt, 14, 40, 8), src, dst
 
 
 class RxDev(T.Dev):
@@ -269,6 +278,26 @@ def main():
         c = d.completions()
         ok(len(c) == 2 and c[0][1]["hash"] == want and c[1][1]["hash"] != want,
            "RSS_CTRL 0: the directions hash apart again")
+        # the IPv6 flow label after the ports: 40 input bytes, the key read again from bit 0
+        labels = (0x12345, 0xabcde)
+        frames = [udp6(lb)[0] for lb in labels]
+        _, src6, dst6 = udp6(0)
+        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff | RSS_FIELD_FL_UDP6)
+        ok(d.r(RSS_BASE + 0x34) == 0x003ff3ff | RSS_FIELD_FL_UDP6, "RSS_FIELDS flow-label bit reads back")
+        d.send_wait(frames)
+        c = d.completions()
+        want_fl = [toeplitz(key + key, src6 + dst6 + struct.pack("!HHI", 40000, 5001, lb)) for lb in labels]
+        ok(len(c) == 2 and [m["hash"] for _, m, _ in c] == want_fl and want_fl[0] != want_fl[1] and
+           all((m["status"] >> 8) & 0xf == 2 for _, m, _ in c),
+           "RSS flow label: UDP6 hashed on its 4-tuple and label (0x%08x, 0x%08x)" % tuple(want_fl),
+           [hex(m["hash"]) for _, m, _ in c])
+        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff)
+        d.send_wait(frames)
+        c = d.completions()
+        want6 = toeplitz(key, src6 + dst6 + struct.pack("!HH", 40000, 5001))
+        ok(len(c) == 2 and all(m["hash"] == want6 for _, m, _ in c),
+           "RSS flow label off: labels hash alike, the standard 4-tuple hash 0x%08x" % want6,
+           [hex(m["hash"]) for _, m, _ in c])
         set_rss(d, 0, key, [i % QUEUES for i in range(128)], fields=0x003ff3ff)
         flows = [tcp4(sport=30000 + i, payload=10) for i in range(64)]
         d.send_wait(flows)
@@ -375,12 +404,15 @@ def main():
         log = d.close()
     print("# guest errors logged: %d lines" % len(log.splitlines()))
 
-    d = RxDev(qemu, bios, "rx-csum=off,rx-vlan=off,rss-contexts=off,ntuple=off,rss-sym=off")
+    d = RxDev(qemu, bios, "rx-csum=off,rx-vlan=off,rss-contexts=off,ntuple=off,rss-sym=off,"
+              "rss-flow-label=off")
     try:
         caps = d.r(REG_CAP_LO)
         ok(caps & CAP_RX_BITS == 0x8000,
-           "rx-csum=off (with LRO and HW-GRO), rx-vlan, rss-contexts, ntuple, rss-sym=off clear them (0x%x)"
-           % caps)
+           "rx-csum=off (with LRO and HW-GRO), rx-vlan, rss-contexts, ntuple, rss-sym, rss-flow-label=off "
+           "clear them (0x%x)" % caps)
+        d.w(RSS_BASE + 0x34, 0x003ff3ff | RSS_FIELDS_FLOW_LABEL)
+        ok(d.r(RSS_BASE + 0x34) == 0x003ff3ff, "RSS_FIELDS flow-label bits without rss-flow-label read back 0")
         d.w(RSS_BASE + 0x30, RSS_CTRL_SYM_XOR | RSS_CTRL_SYM_OR_XOR)
         ok(d.r(RSS_BASE + 0x30) == 0, "RSS_CTRL symmetric bits without rss-sym read back 0")
         d.w(REG_OFFLOAD, 0xffff)

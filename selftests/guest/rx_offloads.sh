@@ -36,12 +36,12 @@ W=/tmp/rxo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 29
+tap_plan 30
 dmesg -C
 
 ofnic_pair
 declare -A CAPNAME=([10]=RX_VLAN_STRIP [11]=RX_VLAN_FILTER [12]=RX_CSUM [13]=LRO [14]=HW_GRO
-	[15]=RSS [16]=RSS_CONTEXTS [17]=NTUPLE [24]=ITR [27]=RSS_SYM)
+	[15]=RSS [16]=RSS_CONTEXTS [17]=NTUPLE [24]=ITR [27]=RSS_SYM [29]=RSS_FLOW_LABEL)
 # needs DESCRIPTION BIT...: 0 if the device has every bit, else a TAP skip naming the first missing
 needs() {
 	local d=$1 b
@@ -404,6 +404,32 @@ rss_sym() {
 	ethtool -X "$A" xfrm none >/dev/null
 	return "$rc"
 }
+# the IPv6 flow label (RXH_IP6_FL; ethtool 6.14 has no letter for it, so the ioctl sets it):
+# datagrams of one 4-tuple, each from a socket of its own and so with a label of its own
+# (auto_flowlabels), spread over the queues with the label hashed, and stay on one without
+rss_flow_label() {
+	local rc=0 cur n d
+	echo "remote auto_flowlabels: $(rns sysctl -n net.ipv6.auto_flowlabels)"
+	cur=$(python3 "$RXGEN" rx-flow-hash "$A" udp6) || return 1
+	# RXH_IP_SRC|DST 0x30, RXH_L4_B_0_1|2_3 0xc0, RXH_IP6_FL 0x200
+	[ "$(python3 "$RXGEN" rx-flow-hash "$A" udp6 2f0)" = 2f0 ] ||
+		{ echo "udp6 with the flow label does not read back"; rc=1; }
+	python3 "$RXGEN" rx-flow-hash "$A" tcp4 2f0 2>/dev/null &&
+		{ echo "the flow label accepted for tcp4"; rc=1; }
+	qsnap
+	n=$(rns python3 "$RXGEN" udp-sockets 20500 "$LOCAL_V6" 9500 32)
+	d=$(qdelta)
+	echo "udp6 hashed with the flow label: $n datagrams of one 4-tuple from $n sockets, per queue: $d"
+	[ "$n" -gt 0 ] && [ "$(tr ' ' '\n' <<<"$d" | sort -n | tail -n1)" -lt $((n * 3 / 4)) ] || rc=1
+	python3 "$RXGEN" rx-flow-hash "$A" udp6 f0 >/dev/null || rc=1
+	qsnap
+	n=$(rns python3 "$RXGEN" udp-sockets 20500 "$LOCAL_V6" 9500 32)
+	d=$(qdelta)
+	echo "udp6 hashed without it: per queue: $d"
+	[ "$(tr ' ' '\n' <<<"$d" | sort -n | tail -n1)" -ge $((n * 9 / 10)) ] || rc=1
+	python3 "$RXGEN" rx-flow-hash "$A" udp6 "$cur" >/dev/null || rc=1
+	return "$rc"
+}
 if needs "RSS: ethtool -x/-X key, equal, weight, default; Toeplitz only" 15; then
 	tap_check "RSS: ethtool -x/-X key, equal, weight, default; Toeplitz only" rss_xX
 	tap_check "RSS: the default table follows ethtool -L, a user table stays" respread
@@ -412,11 +438,16 @@ if needs "RSS: ethtool -x/-X key, equal, weight, default; Toeplitz only" 15; the
 	if needs "RSS: symmetric-xor puts a flow and its reverse on one queue" 27; then
 		tap_check "RSS: symmetric-xor puts a flow and its reverse on one queue" rss_sym
 	fi
+	if needs "RSS: the IPv6 flow label spreads one 4-tuple's sockets over the queues" 29; then
+		tap_check "RSS: the IPv6 flow label spreads one 4-tuple's sockets over the queues" \
+			rss_flow_label
+	fi
 else
 	for t in "RSS: the default table follows ethtool -L, a user table stays" \
 		"RSS: rx-flow-hash per flow type, round trip and effect" \
 		"RSS: 64 UDP flows spread over every queue" \
-		"RSS: symmetric-xor puts a flow and its reverse on one queue"; do
+		"RSS: symmetric-xor puts a flow and its reverse on one queue" \
+		"RSS: the IPv6 flow label spreads one 4-tuple's sockets over the queues"; do
 		tap_skip "$t" "device lacks OFNIC_CAP_RSS (caps $CAPS)"
 	done
 fi

@@ -7,6 +7,12 @@
         number of datagrams sent
   rxgen.py udp-from SPORT DST DPORT COUNT
         COUNT datagrams from source port SPORT to DST:DPORT, one flow
+  rxgen.py udp-sockets SPORT DST DPORT COUNT
+        COUNT datagrams from source port SPORT to DST:DPORT, each from a new connected socket:
+        one 4-tuple, and (IPv6, auto_flowlabels) a flow label of each socket's own
+  rxgen.py rx-flow-hash IFACE FLOWTYPE [HEX]
+        the ETHTOOL_GRXFH/SRXFH ioctl: prints the RXH_* bits of FLOWTYPE (tcp4, udp4, tcp6,
+        udp6) as hex, after setting them to HEX if given (for bits ethtool has no letter for)
   rxgen.py bad-csum DST PORT COUNT
         COUNT UDP datagrams whose checksum is wrong, from a raw socket (no offload touches it)
   rxgen.py qstats CLI IFINDEX
@@ -51,6 +57,39 @@ def udp_from(sport, dst, dport, count):
         s.sendto(bytes(64), (dst, dport))
         time.sleep(0.002)
     print(count)
+
+
+def udp_sockets(sport, dst, dport, count):
+    for _ in range(count):
+        with socket.socket(family(dst), socket.SOCK_DGRAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("", sport))
+            s.connect((dst, dport))
+            s.send(bytes(64))
+        time.sleep(0.002)
+    print(count)
+
+
+SIOCETHTOOL, ETHTOOL_GRXFH, ETHTOOL_SRXFH = 0x8946, 0x29, 0x2a
+FLOW_TYPES = {"tcp4": 0x01, "udp4": 0x02, "tcp6": 0x05, "udp6": 0x06}
+
+
+def rx_flow_hash(iface, flow, bits=None):
+    import fcntl
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for cmd, data in ((ETHTOOL_SRXFH, bits), (ETHTOOL_GRXFH, 0)):
+            if data is None:
+                continue
+            # struct ethtool_rxnfc up to rss_context: cmd, flow_type, data (u64), then zeros
+            buf = bytearray(struct.pack("=IIQ", cmd, FLOW_TYPES[flow], data) + bytes(184))
+            ifr = struct.pack("16sP", iface.encode(), (ctypes_addr(buf)))
+            fcntl.ioctl(s.fileno(), SIOCETHTOOL, ifr)
+        print("%x" % struct.unpack_from("=Q", buf, 8)[0])
+
+
+def ctypes_addr(buf):
+    import ctypes
+    return ctypes.addressof((ctypes.c_char * len(buf)).from_buffer(buf))
 
 
 def bad_csum(dst, port, count):
@@ -107,6 +146,14 @@ def main(argv):
                   int(a[5]) if len(a) > 5 else 64)
     elif cmd == "udp-from":
         udp_from(int(a[0]), a[1], int(a[2]), int(a[3]))
+    elif cmd == "udp-sockets":
+        udp_sockets(int(a[0]), a[1], int(a[2]), int(a[3]))
+    elif cmd == "rx-flow-hash":
+        try:
+            rx_flow_hash(a[0], a[1], int(a[2], 16) if len(a) > 2 else None)
+        except OSError as e:
+            print("rx-flow-hash %s: %s" % (a[1], e), file=sys.stderr)
+            return 1
     elif cmd == "bad-csum":
         bad_csum(a[0], int(a[1]), int(a[2]))
     elif cmd == "qstats":

@@ -262,6 +262,94 @@ static void test_rss_sym(void)
     }
 }
 
+/* Toeplitz over a 40-byte input, the key read cyclically past its 320 bits, bit by bit */
+static uint32_t ref_toeplitz_cyclic(const uint8_t *in, size_t len)
+{
+    uint32_t h = 0;
+    size_t i, k;
+
+    for (i = 0; i < len * 8; i++) {
+        uint32_t w = 0;
+
+        if (!(in[i / 8] & (0x80 >> (i % 8)))) {
+            continue;
+        }
+        for (k = 0; k < 32; k++) {
+            size_t kb = (i + k) % 320;
+
+            w = w << 1 | ((ms_key[kb / 8] >> (7 - kb % 8)) & 1);
+        }
+        h ^= w;
+    }
+    return h;
+}
+
+/* IPv6 flow label: fed after the ports when selected, IPv6 flow types only */
+static void test_rss_flow_label(void)
+{
+    static struct ofnic_rss_ctx ctx;
+    static const uint32_t labels[] = { 0x00001, 0x12345, 0xfffff, 0x80000, 0x00abc, 0x54321,
+                                       0x0f0f0, 0x77777 };
+    struct ofnic_pkt_info pi;
+    uint8_t p[80], in[40];
+    uint32_t h0, h, q, fl, queues = 0;
+    size_t len, n, i;
+
+    memcpy(ctx.key, ms_key, 40);
+    ctx.fields = OFNIC_RSS_FIELDS_DEFAULT;
+    memset(ctx.indir, 0, sizeof(ctx.indir));
+    for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++) {
+        ctx.indir[i] = (uint8_t)(i % 8);
+    }
+    len = mk_tcp(p, 1, v6[0].src, v6[0].dst, v6[0].sport, v6[0].dport);
+    ofnic_parse(p, len, &pi);
+    ofnic_rss(&ctx, p, &pi, &h0, &q);
+    is(h0, v6[0].tcp, "flow label off: the Microsoft tcp6 vector");
+    p[15] = 0x0a; /* label 0xa5555, traffic class nibble 0 */
+    p[16] = 0x55;
+    p[17] = 0x55;
+    ofnic_rss(&ctx, p, &pi, &h, &q);
+    is(h, v6[0].tcp, "flow label off: a label changes nothing");
+
+    ctx.fields |= OFNIC_RSS_FIELD_FLOW_LABEL(OFNIC_FLOW_TCP6);
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        fl = labels[i];
+        p[14] = 0x6f; /* traffic class bits around the label must not count */
+        p[15] = (uint8_t)(0xf0 | fl >> 16);
+        p[16] = (uint8_t)(fl >> 8);
+        p[17] = (uint8_t)fl;
+        ofnic_parse(p, len, &pi);
+        is(ofnic_rss(&ctx, p, &pi, &h, &q), OFNIC_RXC_HASH_L4, "flow label 0x%05x: L4 hash",
+           fl);
+        n = mk_input(in, v6[0].src, v6[0].dst, 16, v6[0].sport, v6[0].dport, 1);
+        in[n++] = 0;
+        in[n++] = (uint8_t)(fl >> 16);
+        in[n++] = (uint8_t)(fl >> 8);
+        in[n++] = (uint8_t)fl;
+        is(h, ref_toeplitz_cyclic(in, n), "flow label 0x%05x: Toeplitz of 4-tuple + label",
+           fl);
+        queues |= 1u << q;
+    }
+    ok(__builtin_popcount(queues) >= 4, "8 labels of one 4-tuple reach %d of 8 queues",
+       __builtin_popcount(queues));
+
+    /* the label alone (no address or port selected): an L3 hash */
+    ctx.fields &= ~(0xfu << (4 * OFNIC_FLOW_TCP6));
+    is(ofnic_rss(&ctx, p, &pi, &h, &q), OFNIC_RXC_HASH_L3, "flow label alone: L3 hash");
+    memset(in, 0, 4);
+    in[1] = 0x07;
+    in[2] = 0x77;
+    in[3] = 0x77;
+    is(h, ref_toeplitz_cyclic(in, 4), "flow label alone: Toeplitz of the label");
+
+    /* an IPv4 packet is not touched by the IPv6 bits */
+    ctx.fields = OFNIC_RSS_FIELDS_DEFAULT | OFNIC_RSS_FIELDS_FLOW_LABEL;
+    len = mk_tcp(p, 0, v4[0].src, v4[0].dst, v4[0].sport, v4[0].dport);
+    ofnic_parse(p, len, &pi);
+    ofnic_rss(&ctx, p, &pi, &h, &q);
+    is(h, v4[0].tcp, "flow label bits: IPv4 hashes as before");
+}
+
 static uint16_t ref_csum(const uint8_t *p, size_t len)
 {
     uint32_t s = 0;
@@ -414,6 +502,7 @@ int main(void)
     test_toeplitz();
     test_rss();
     test_rss_sym();
+    test_rss_flow_label();
     test_csum();
     test_crc();
     test_mac_filter();

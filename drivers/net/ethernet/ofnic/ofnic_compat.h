@@ -21,6 +21,11 @@ static inline void netif_napi_add_config(struct net_device *dev, struct napi_str
 }
 #endif
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+/* the IPv6 flow label as an RSS hash field (rx-flow-hash ... l) came in 6.16 */
+#define RXH_IP6_FL	BIT(9)
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 15, 0)
 /* Before 6.15 the core did not manage queue IRQ affinity: it stays the IRQ core's default */
 static inline void netif_set_affinity_auto(struct net_device *dev)

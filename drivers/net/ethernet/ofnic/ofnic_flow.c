@@ -298,6 +298,11 @@ static int ofnic_rss_flow(u32 flow_type)
 	}
 }
 
+static bool ofnic_rss_flow_v6(int flow)
+{
+	return flow == OFNIC_FLOW_TCP6 || flow == OFNIC_FLOW_UDP6 || flow == OFNIC_FLOW_IP6;
+}
+
 static const struct {
 	u32 rxh;
 	u32 field;
@@ -336,6 +341,8 @@ int ofnic_get_rxfh_fields(struct net_device *netdev, struct ethtool_rxfh_fields 
 	for (i = 0; i < ARRAY_SIZE(ofnic_rss_fields); i++)
 		if (bits & ofnic_rss_fields[i].field)
 			fields->data |= ofnic_rss_fields[i].rxh;
+	if (ofnic_rss_flow_v6(flow) && (ctx->fields & OFNIC_RSS_FIELD_FLOW_LABEL(flow)))
+		fields->data |= RXH_IP6_FL;
 
 	return 0;
 }
@@ -363,8 +370,17 @@ int ofnic_set_rxfh_fields(struct net_device *netdev, const struct ethtool_rxfh_f
 
 	if (flow != OFNIC_FLOW_IP4 && flow != OFNIC_FLOW_IP6)
 		allowed |= RXH_L4_B_0_1 | RXH_L4_B_2_3;
-	if (fields->data & ~allowed) {
-		NL_SET_ERR_MSG_MOD(extack, "the device hashes IP addresses and TCP/UDP ports only");
+	if ((fields->data & RXH_IP6_FL) && !ofnic_rss_flow_v6(flow)) {
+		NL_SET_ERR_MSG_MOD(extack, "the flow label is an IPv6 field");
+		return -EINVAL;
+	}
+	if ((fields->data & RXH_IP6_FL) && !(priv->caps & OFNIC_CAP_RSS_FLOW_LABEL)) {
+		NL_SET_ERR_MSG_MOD(extack, "the device does not hash the IPv6 flow label");
+		return -EOPNOTSUPP;
+	}
+	if (fields->data & ~(allowed | RXH_IP6_FL)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device hashes IP addresses, TCP/UDP ports and the IPv6 flow label only");
 		return -EINVAL;
 	}
 
@@ -374,6 +390,11 @@ int ofnic_set_rxfh_fields(struct net_device *netdev, const struct ethtool_rxfh_f
 
 	ctx->fields &= ~(0xfU << (4 * flow));
 	ctx->fields |= bits << (4 * flow);
+	if (ofnic_rss_flow_v6(flow)) {
+		ctx->fields &= ~OFNIC_RSS_FIELD_FLOW_LABEL(flow);
+		if (fields->data & RXH_IP6_FL)
+			ctx->fields |= OFNIC_RSS_FIELD_FLOW_LABEL(flow);
+	}
 	ofnic_hw_rss_write(priv, fields->rss_context, OFNIC_RSS_W_FIELDS);
 
 	return 0;
