@@ -49,7 +49,7 @@ iperf_mbps_to() {
 # mk_tunnel NAME vxlan|geneve VNI OUTER(4|6) N [OPTIONS...]: both ends, inner 10.N.0.1/.2 and
 # fd00:N::1/::2 (A/B); B's end gets OPTIONS too
 mk_tunnel() {
-	local name=$1 kind=$2 vni=$3 outer=$4 n=$5 la=$LOCAL_V4 ra=$REMOTE_V4 i
+	local name=$1 kind=$2 vni=$3 outer=$4 n=$5 la=$LOCAL_V4 ra=$REMOTE_V4
 	shift 5
 	[ "$outer" = 6 ] && { la=$LOCAL_V6; ra=$REMOTE_V6; }
 	if [ "$kind" = vxlan ]; then
@@ -67,12 +67,7 @@ mk_tunnel() {
 	rns ip addr add "10.$n.0.2/24" dev "$name"
 	rns ip addr add "fd00:$n::2/64" dev "$name" nodad
 	rns ip link set "$name" up
-	for i in $(seq 30); do
-		ping -q -c1 -W1 "10.$n.0.2" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	echo "10.$n.0.2 unreachable over $name"
-	return 1
+	wait_reachable "10.$n.0.2" "$name"
 }
 mk_tunnels() {
 	mk_tunnel vx4 vxlan 42 4 42 noudpcsum &&

@@ -118,12 +118,17 @@ setup_pair() {
 	ip netns exec "$REMOTE_NS" ip addr add "$REMOTE_V6/64" dev "$b" nodad
 	ip netns exec "$REMOTE_NS" ip link set "$b" up
 	wait_carrier "$a" && wait_carrier "$b" "$REMOTE_NS" || { echo "no carrier on $a/$b"; return 1; }
+	wait_reachable "$REMOTE_V4" "$a"
+}
+
+# wait_reachable ADDR VIA: pings ADDR for up to ~10 s until it answers (VIA names the path)
+wait_reachable() {
 	local i
 	for i in $(seq 50); do
-		ping -q -c1 -W1 "$REMOTE_V4" >/dev/null 2>&1 && return 0
+		ping -q -c1 -W1 "$1" >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
-	echo "$REMOTE_V4 unreachable over $a"
+	echo "$1 unreachable over $2"
 	return 1
 }
 
