@@ -1224,6 +1224,11 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
                    "100..6553500 (Mbit/s), not %u", s->speed);
         return;
     }
+    if (s->rsc_timeout_min > OFNIC_RSC_TIMEOUT_MIN_MAX) {
+        error_setg(errp, "ofnic: rsc-timeout-min must be 0..%u (microseconds), "
+                   "not %u", OFNIC_RSC_TIMEOUT_MIN_MAX, s->rsc_timeout_min);
+        return;
+    }
     if ((uint64_t)s->fault.rate[OFNIC_FAULT_DROP] +
         s->fault.rate[OFNIC_FAULT_CORRUPT] + s->fault.rate[OFNIC_FAULT_DUP] +
         s->fault.rate[OFNIC_FAULT_REORDER] > OFNIC_FAULT_SCALE) {
@@ -1383,6 +1388,8 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("tunnel-outer-csum", OfnicState, tun_caps, 21, true),
     DEFINE_PROP_BIT64("geneve", OfnicState, tun_caps, 25, true),
     DEFINE_PROP_BIT64("ip-tunnel-tso", OfnicState, tun_caps, 28, true),
+    /* For slow emulation: a floor on the driver's coalescing quiet time. */
+    DEFINE_PROP_UINT32("rsc-timeout-min", OfnicState, rsc_timeout_min, 0),
     /*
      * Wire fault injection, a test aid: frames from the wire dropped,
      * corrupted, duplicated or reordered, each per 10000 frames.
@@ -1429,6 +1436,10 @@ static const struct {
     { "tunnel-outer-csum", "outer UDP checksum of segmented tunnel packets" },
     { "geneve", "GENEVE as well as VXLAN tunnel ports" },
     { "ip-tunnel-tso", "TSO/USO of GRE and IP-in-IP encapsulated packets" },
+    { "rsc-timeout-min", "coalescing flushes a queue quiet for at least "
+                         "this many microseconds (0..100000), whatever the "
+                         "driver programs: for guests under TCG, whose "
+                         "senders stall for milliseconds on a busy host" },
     { "fault-drop", "wire fault injection: frames dropped per 10000" },
     { "fault-corrupt", "wire fault injection: frames with one bit flipped "
                        "per 10000" },

@@ -75,6 +75,7 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
 #define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
 #define OFNIC_TX_QUOTA_MIN 16 /* wire frames per queue per run, at least */
 #define OFNIC_TX_DOORBELLS 256 /* TX doorbells remembered in arrival order */
+#define OFNIC_RSC_TIMEOUT_MIN_MAX 100000 /* rsc-timeout-min, microseconds */
 #define OFNIC_ITR_MAX_FRAMES 1024
 #define OFNIC_RSS_CTX_REGS 64 /* words of one RSS context block */
 
@@ -164,6 +165,9 @@ struct OfnicState {
         uint16_t tail;
     } tx_db[OFNIC_TX_DOORBELLS];
     uint32_t tx_db_first, tx_db_count;
+
+    /* floor on the coalescing quiet time, microseconds (rsc-timeout-min) */
+    uint32_t rsc_timeout_min;
 
     /* wire fault injection (properties fault-*; see ofnic_rx.c) */
     struct ofnic_fault fault;

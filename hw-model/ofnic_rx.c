@@ -133,21 +133,21 @@ static uint64_t ofnic_rsc_timeout_ns(OfnicState *s)
 {
     uint32_t us = (s->rsc_ctrl & OFNIC_RSC_TIMEOUT_MASK) >> 17;
 
-    return (uint64_t)MAX(us, 1) * SCALE_US;
+    return (uint64_t)MAX(MAX(us, 1), s->rsc_timeout_min) * SCALE_US;
 }
 
 static void ofnic_rsc_arm(OfnicQueue *q)
 {
-    uint64_t oldest = ofnic_rsc_oldest(q->rsc);
+    uint64_t due = ofnic_rsc_due(q->rsc, ofnic_rsc_timeout_ns(q->s));
 
-    if (oldest == UINT64_MAX || q->rsc_retry) {
+    if (due == UINT64_MAX || q->rsc_retry) {
         if (q->rsc_timer_running) {
             timer_del(q->rsc_timer);
             q->rsc_timer_running = false;
         }
         return;
     }
-    timer_mod(q->rsc_timer, oldest + ofnic_rsc_timeout_ns(q->s));
+    timer_mod(q->rsc_timer, due);
     q->rsc_timer_running = true;
 }
 

@@ -191,15 +191,16 @@
 /*
  * Coalescing (LRO/HW-GRO) parameters, shared by all queues (see "Receive pipeline" below).
  * MAX_SIZE bounds a coalesced frame, Ethernet header included (0 or more than the IP length
- * field allows means "as large as IP allows"); TIMEOUT is how long the oldest segment of a
- * flow may wait (0 counts as 1). Reset value: MAX_SIZE 0, TIMEOUT 0.
+ * field allows means "as large as IP allows"); TIMEOUT is how long a queue may be quiet, no
+ * frame coming to it, before its held flows are flushed (0 counts as 1; see "Coalescing"
+ * below for the bounds on a busy queue). Reset value: MAX_SIZE 0, TIMEOUT 0.
  * Any frame is placed whole: it waits until ceil(length / RXQ_BUF_SIZE) buffers are posted, so
  * the driver keeps MAX_SIZE within what its refill policy always leaves posted. A frame longer
  * than (ring size - 1) buffers can never be placed: it is dropped (RX_DROPS, a guest error).
  */
 #define OFNIC_REG_RSC_CTRL		0x0080
 #define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced frame bytes, with headers */
-#define OFNIC_RSC_TIMEOUT_MASK		0xfffe0000	/* flush after this many microseconds */
+#define OFNIC_RSC_TIMEOUT_MASK		0xfffe0000	/* quiet time to flush, microseconds */
 #define OFNIC_REG_RSC_FLOWS		0x0084	/* RO: flows tracked per queue */
 
 /*
@@ -595,11 +596,13 @@ struct ofnic_tx_ctx_desc {
  * LRO differs in one point only: the ack number and window may advance (the merged header
  * carries the last segment's). This is what gro.py's "lro" mode allows: it expects the same
  * results as HW-GRO for every gro.c case. With both LRO and HW_GRO set, the HW_GRO rules apply.
- * A flow is also flushed when its oldest segment is TIMEOUT old, when the queue is disabled,
- * and when coalescing is turned off. The merged frame is the first segment's headers with the
- * IPv4 total length and header checksum or the IPv6 payload length of every IP header
- * rewritten, FIN/PSH of the last segment ORed in (and the LRO fields above), the TCP checksum
- * recomputed, then every segment's payload. Its completion has OFNIC_RXC_COALESCED,
+ * Every flow of a queue is flushed when no frame came to the queue for TIMEOUT (the burst is
+ * over); on a busy queue a flow is flushed once 1024 frames came to its queue after its first
+ * segment or it is 64 TIMEOUTs old (counted RX_FLUSH_TIMEOUT); and every flow when the queue
+ * is disabled and when coalescing is turned off. The merged frame is the first segment's
+ * headers with the IPv4 total length and header checksum or the IPv6 payload length of every
+ * IP header rewritten, FIN/PSH of the last segment ORed in (and the LRO fields above), the TCP
+ * checksum recomputed, then every segment's payload. Its completion has OFNIC_RXC_COALESCED,
  * seg_count >= 2, mss = payload of the first segment, L4_CSUM_OK (and IP_CSUM_OK for outer
  * IPv4) whatever RX_CSUM says, L4 type TCP and the L3 type of the outer IP header (for
  * IP-in-IP the host finds the inner header from the outer protocol field: 4 is IPv4, 41

@@ -453,6 +453,10 @@ uint32_t ofnic_rx_csum(const uint8_t *buf, size_t len,
  */
 #define OFNIC_RSC_FLOWS 512 /* OFNIC_REG_RSC_FLOWS */
 #define OFNIC_RSC_HASH 1024 /* lookup buckets, a power of 2 */
+/* a flow is flushed once this many frames came to its queue after it started */
+#define OFNIC_RSC_AGE_FRAMES 1024
+/* or once it is this many timeouts old, however busy the queue */
+#define OFNIC_RSC_AGE_TIMEOUTS 64
 #define OFNIC_RSC_BUF_SIZE OFNIC_RX_MAX_COALESCE
 
 struct ofnic_rsc_flow {
@@ -477,6 +481,7 @@ struct ofnic_rsc_flow {
     uint32_t pay_sum;  /* of the payload in buf */
     uint64_t wire_bytes;
     uint64_t t_first;  /* when the first segment came, caller's clock */
+    uint32_t n_first;  /* the queue's frame count then */
     struct ofnic_rx_meta meta; /* of the first segment, as it came */
 };
 
@@ -488,6 +493,8 @@ struct ofnic_rsc_queue {
     uint16_t free;    /* index + 1 of a free slot (chained by hnext), or 0 */
     uint16_t nused;   /* slots [0, nused) have been used */
     uint16_t nactive;
+    uint32_t frames;  /* frames that came to the queue (wraps) */
+    uint64_t t_last;  /* when the last one came */
 };
 
 /*
@@ -520,10 +527,16 @@ enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
                                    const struct ofnic_rsc_cfg *cfg,
                                    const struct ofnic_rx_result *res,
                                    uint64_t now);
-/* Flush flows whose first segment came timeout or more before now. */
+/*
+ * Flush what is due at now: every flow if no frame came for timeout (the queue
+ * is quiet), else the flows OFNIC_RSC_AGE_TIMEOUTS timeouts old. False if the
+ * ring filled up (what is left stays due).
+ */
 bool ofnic_rsc_expire(struct ofnic_rsc_queue *rq,
                       const struct ofnic_rsc_cfg *cfg, uint64_t now,
                       uint64_t timeout);
+/* When ofnic_rsc_expire() next has work, or UINT64_MAX (no flow held). */
+uint64_t ofnic_rsc_due(const struct ofnic_rsc_queue *rq, uint64_t timeout);
 /* Flush every flow (reason: OFNIC_GSTAT_RX_FLUSH_*). */
 bool ofnic_rsc_flush_all(struct ofnic_rsc_queue *rq,
                          const struct ofnic_rsc_cfg *cfg, unsigned int reason);

@@ -358,7 +358,7 @@ static void merge(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
 }
 
 static void start(struct ofnic_rsc_flow *f, const struct ofnic_rx_result *res,
-                  const struct rsc_pkt *pk, uint64_t now)
+                  const struct rsc_pkt *pk, uint64_t now, uint32_t n)
 {
     unsigned int i;
 
@@ -382,6 +382,7 @@ static void start(struct ofnic_rsc_flow *f, const struct ofnic_rx_result *res,
     f->pay_sum = pk->pay_sum;
     f->wire_bytes = res->len;
     f->t_first = now;
+    f->n_first = n;
     f->meta = res->meta;
 }
 
@@ -528,10 +529,10 @@ static bool flush(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f,
     return true;
 }
 
-enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
-                                   const struct ofnic_rsc_cfg *cfg,
-                                   const struct ofnic_rx_result *res,
-                                   uint64_t now)
+static enum ofnic_rsc_result rsc_rx(struct ofnic_rsc_queue *rq,
+                                    const struct ofnic_rsc_cfg *cfg,
+                                    const struct ofnic_rx_result *res,
+                                    uint64_t now)
 {
     struct ofnic_rsc_flow *f = NULL;
     struct rsc_pkt pk;
@@ -586,19 +587,45 @@ enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
     if (!f) {
         return OFNIC_RSC_PASS;
     }
-    start(f, res, &pk, now);
+    start(f, res, &pk, now, rq->frames);
     link_flow(rq, f, hash);
     return OFNIC_RSC_HELD;
+}
+
+enum ofnic_rsc_result ofnic_rsc_rx(struct ofnic_rsc_queue *rq,
+                                   const struct ofnic_rsc_cfg *cfg,
+                                   const struct ofnic_rx_result *res,
+                                   uint64_t now)
+{
+    enum ofnic_rsc_result rr;
+
+    /* flows that have seen OFNIC_RSC_AGE_FRAMES frames go first */
+    while (rq->oldest &&
+           rq->frames - rq->flow[rq->oldest - 1].n_first >=
+           OFNIC_RSC_AGE_FRAMES) {
+        if (!flush(rq, &rq->flow[rq->oldest - 1], cfg,
+                   OFNIC_GSTAT_RX_FLUSH_TIMEOUT)) {
+            return OFNIC_RSC_BUSY;
+        }
+    }
+    rr = rsc_rx(rq, cfg, res, now);
+    if (rr != OFNIC_RSC_BUSY) {
+        rq->frames++;
+        rq->t_last = now;
+    }
+    return rr;
 }
 
 bool ofnic_rsc_expire(struct ofnic_rsc_queue *rq,
                       const struct ofnic_rsc_cfg *cfg, uint64_t now,
                       uint64_t timeout)
 {
+    bool quiet = now - rq->t_last >= timeout;
+
     while (rq->oldest) {
         struct ofnic_rsc_flow *f = &rq->flow[rq->oldest - 1];
 
-        if (now - f->t_first < timeout) {
+        if (!quiet && now - f->t_first < timeout * OFNIC_RSC_AGE_TIMEOUTS) {
             break;
         }
         if (!flush(rq, f, cfg, OFNIC_GSTAT_RX_FLUSH_TIMEOUT)) {
@@ -630,6 +657,17 @@ unsigned int ofnic_rsc_discard(struct ofnic_rsc_queue *rq)
         unlink_flow(rq, f);
     }
     return n;
+}
+
+uint64_t ofnic_rsc_due(const struct ofnic_rsc_queue *rq, uint64_t timeout)
+{
+    uint64_t age;
+
+    if (!rq->oldest) {
+        return UINT64_MAX;
+    }
+    age = rq->flow[rq->oldest - 1].t_first + timeout * OFNIC_RSC_AGE_TIMEOUTS;
+    return rq->t_last + timeout < age ? rq->t_last + timeout : age;
 }
 
 uint64_t ofnic_rsc_oldest(const struct ofnic_rsc_queue *rq)

@@ -355,6 +355,16 @@ def main():
             ok(good_pl and m["status"] & RXC_COALESCED and m["segs"] == 3 and m["mss"] == 1448 and
                m["bufs"] == 3 and m["status"] & RXC_L4_OK,
                "HW-GRO: 3 segments, mss 1448, over 3 buffers, valid IP length and TCP checksum", m)
+        # the timeout counts from the queue's last frame, not from the flow's first
+        d.send_wait([tcp4(seq=5000, payload=1448, ip_id=0x5000)])
+        d.cmd("clock_step %d" % ((TIMEOUT_US - 100) * 1000))
+        d.send_wait([tcp4(seq=5000 + 1448, payload=1448, ip_id=0x5001)])
+        d.cmd("clock_step %d" % ((TIMEOUT_US - 100) * 1000))
+        ok(d.completions() == [], "HW-GRO: a flow older than the timeout is held while its queue is busy")
+        d.cmd("clock_step %d" % (200 * 1000))
+        c = d.completions()
+        ok(len(c) == 1 and c[0][1]["segs"] == 2, "HW-GRO: flushed once the queue is quiet for the timeout",
+           [m for _, m, _ in c])
         psh = [tcp4(seq=1000 + 1448 * i, payload=1448, ip_id=0x2000 + i, flags=0x18 if i == 1 else 0x10)
                for i in range(2)]
         d.send_wait(psh)
@@ -398,11 +408,23 @@ def main():
         ok(len(c) == 1 and c[0][1]["segs"] == 2, "turning coalescing off flushes the held flow")
         g = {n: d.gstat(n) for n in ("RX_COALESCED", "RX_COALESCED_SEGS", "RX_FLUSH_TIMEOUT",
                                       "RX_FLUSH_FLAGS", "RX_FLUSH_MISMATCH")}
-        ok(g["RX_COALESCED"] == 7 and g["RX_COALESCED_SEGS"] == 15 and g["RX_FLUSH_TIMEOUT"] >= 2,
+        ok(g["RX_COALESCED"] == 8 and g["RX_COALESCED_SEGS"] == 17 and g["RX_FLUSH_TIMEOUT"] >= 2,
            "coalescing counters", g)
     finally:
         log = d.close()
     print("# guest errors logged: %d lines" % len(log.splitlines()))
+
+    # rsc-timeout-min: a floor on the quiet time the driver programs
+    d = RxDev(qemu, bios, "rsc-timeout-min=%d" % (TIMEOUT_US * 4))
+    try:
+        d.w(REG_OFFLOAD, OFF_RX_CSUM | OFF_HW_GRO)
+        d.send_wait([tcp4(seq=1000, payload=1448)])
+        d.cmd("clock_step %d" % ((TIMEOUT_US * 4 - 10) * 1000))
+        ok(d.completions() == [], "rsc-timeout-min=%d: held past the driver's %d us" % (TIMEOUT_US * 4, TIMEOUT_US))
+        d.cmd("clock_step %d" % (20 * 1000))
+        ok(len(d.completions()) == 1, "rsc-timeout-min: flushed at the floor")
+    finally:
+        d.close()
 
     d = RxDev(qemu, bios, "rx-csum=off,rx-vlan=off,rss-contexts=off,ntuple=off,rss-sym=off,"
               "rss-flow-label=off")

@@ -102,8 +102,8 @@ TESTS=(
 	"pp_alloc_fail.py|drivers/net/hw|120|pair|./pp_alloc_fail.py"
 	"xsk_reconfig.py|drivers/net/hw|120|pair|./xsk_reconfig.py"
 	"nic_timestamp.py|drivers/net/hw|90|pair|./nic_timestamp.py"
-	"gro_hw.py|drivers/net/hw|600|pair|./gro_hw.py"
-	"gro.py|drivers/net|1200|pair|gro_py_run"
+	"gro_hw.py|drivers/net/hw|600|pair|one_remote_txq ./gro_hw.py"
+	"gro.py|drivers/net|1200|pair|one_remote_txq gro_py_run"
 	"netdevice.sh|net|120|pair|bash ./netdevice.sh"
 	"loopback.sh|drivers/net/hw|90|flat|./loopback.sh \$A \$B"
 	"min_max_mtu.sh|net/forwarding|180|flat|./min_max_mtu.sh \$A \$B"
@@ -115,6 +115,24 @@ esac
 gro_py_run() {
 	modprobe pppoe 2>/dev/null || echo "modprobe pppoe failed: the pppoe cases will fail"
 	./gro.py
+}
+
+# gro.c sends each case as a burst through a packet socket on port B, and gro_hw.py's order
+# cases check the receiver sees the frames in the order they were sent ("fails over an ECMP
+# fabric"). The sender must keep that order: under TCG its TX ring backs up, and then
+# fq_codel (the default qdisc) dequeues its 512 flows round robin, and a sender that changes
+# CPU mid-burst splits it over two TX queues. netdev CI's remote is another, fast host; here
+# port B gets one queue pair and a FIFO qdisc while the gro tests run.
+one_remote_txq() {
+	local n rc nsx=(ip netns exec "$REMOTE_NS")
+	n=$("${nsx[@]}" ethtool -l "$B" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
+	"${nsx[@]}" ethtool -L "$B" combined 1 || echo "ethtool -L $B combined 1 failed"
+	"${nsx[@]}" tc qdisc replace dev "$B" root pfifo || echo "tc qdisc replace dev $B root pfifo failed"
+	"$@"
+	rc=$?
+	"${nsx[@]}" tc qdisc del dev "$B" root
+	"${nsx[@]}" ethtool -L "$B" combined "$n"
+	return "$rc"
 }
 
 # shaper.py wants 4 TX queues; the guest's default is one per vCPU (2). The NIC has 16.
@@ -467,7 +485,7 @@ mkdir -p "$LOGDIR"
 # Forwarding-library settings: the ports are given on the command line, nothing is created;
 # mausezahn is replaced by the mz-arp.py stand-in (its only user is loopback.sh).
 export NETIF_CREATE=no MZ=$KS/mz
-export -f uso_check gro_run rss_ctx_run netpoll_run gro_py_run shaper_run
+export -f uso_check gro_run rss_ctx_run netpoll_run gro_py_run shaper_run one_remote_txq
 export REMOTE_NS
 echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(uname -r); xfail entries for $MODEL: ${#XF[@]}"
 

@@ -8,7 +8,7 @@
 #include "txo_util.h"
 
 #define PAYLOAD 100
-#define OUT_MAX 64
+#define OUT_MAX 1100
 
 /* ---------------------------------------------------------------------------------------
  * Packets with correct checksums (computed by the test's own code).
@@ -682,10 +682,63 @@ static void test_timeout_evict_busy(void)
        "a full table passes the new flow");
     is(q->gstats[OFNIC_GSTAT_RX_FLUSH_EVICT], 0, "nothing evicted");
     is(ofnic_rsc_oldest(&q->rq), 2000, "the oldest flow is still held");
-    ok(ofnic_rsc_expire(&q->rq, &rc, 2000 + 300, 300) && q->nout == 2,
-       "expiry takes the oldest flow only");
-    is(ofnic_rsc_oldest(&q->rq), 2001, "then the next oldest");
-    is(ofnic_rsc_discard(&q->rq), OFNIC_RSC_FLOWS - 1, "the others are held");
+    ok(ofnic_rsc_expire(&q->rq, &rc, 2000 + OFNIC_RSC_FLOWS + 299, 300) && q->nout == 1,
+       "a queue quiet for less than the timeout keeps every flow");
+    is(ofnic_rsc_due(&q->rq, 300), 2000 + OFNIC_RSC_FLOWS + 300,
+       "due when the last frame is a timeout old");
+    ok(ofnic_rsc_expire(&q->rq, &rc, 2000 + OFNIC_RSC_FLOWS + 300, 300) &&
+       q->nout == 1 + OFNIC_RSC_FLOWS, "a quiet queue flushes every flow");
+    is(ofnic_rsc_oldest(&q->rq), UINT64_MAX, "nothing is left");
+
+    /* a busy queue: a flow goes after OFNIC_RSC_AGE_FRAMES frames of its queue */
+    q_clear(q);
+    q->gstats[OFNIC_GSTAT_RX_FLUSH_TIMEOUT] = 0;
+    s = tcp(false, 5000, PAYLOAD);
+    build(p, &s);
+    finish(p, 6);
+    is(q_rx(q, p), OFNIC_RSC_HELD, "a segment is held");
+    s = tcp(false, 1, 0); /* pure ACKs of another flow pass */
+    build(p, &s);
+    p16(p->buf + p->l2 + 20, 41000);
+    finish(p, 6);
+    for (i = 0; i < OFNIC_RSC_AGE_FRAMES - 1; i++) {
+        q->now++;
+        q_rx(q, p);
+    }
+    ok(q->nout == OFNIC_RSC_AGE_FRAMES - 1 && ofnic_rsc_oldest(&q->rq) != UINT64_MAX,
+       "held while fewer frames came");
+    q_rx(q, p);
+    ok(q->nout == OFNIC_RSC_AGE_FRAMES + 1 && g16(q->out[q->nout - 2].buf + 14 + 20) == 40000 &&
+       g16(q->out[q->nout - 1].buf + 14 + 20) == 41000,
+       "flushed before the frame that makes it that old");
+    is(q->gstats[OFNIC_GSTAT_RX_FLUSH_TIMEOUT], 1, "counted as a timeout");
+
+    /* and after OFNIC_RSC_AGE_TIMEOUTS timeouts, however busy */
+    q_clear(q);
+    s = tcp(false, 5000, PAYLOAD);
+    build(p, &s);
+    finish(p, 6);
+    q->now = 100000;
+    q_rx(q, p);
+    s = tcp(false, 1, 0);
+    build(p, &s);
+    p16(p->buf + p->l2 + 20, 41000);
+    finish(p, 6);
+    /* a frame every 2/3 timeout until the age limit */
+    for (i = 1; i < OFNIC_RSC_AGE_TIMEOUTS * 3 / 2; i++) {
+        q->now = 100000 + i * 200;
+        q_rx(q, p);
+        ofnic_rsc_expire(&q->rq, &rc, q->now + 199, 300);
+    }
+    ok(q->nout == OFNIC_RSC_AGE_TIMEOUTS * 3 / 2 - 1 && ofnic_rsc_oldest(&q->rq) == 100000,
+       "held on a busy queue for less than the age limit");
+    is(ofnic_rsc_due(&q->rq, 300), 100000 + OFNIC_RSC_AGE_TIMEOUTS * 300,
+       "due at the age limit");
+    q->now = 100000 + OFNIC_RSC_AGE_TIMEOUTS * 300;
+    q_rx(q, p);
+    ok(ofnic_rsc_expire(&q->rq, &rc, q->now, 300) &&
+       q->nout == OFNIC_RSC_AGE_TIMEOUTS * 3 / 2 + 1 && ofnic_rsc_oldest(&q->rq) == UINT64_MAX,
+       "flushed at the age limit");
 
     /* a full ring: nothing changes, the segment can come again */
     q_clear(q);
