@@ -420,6 +420,9 @@ int ofnic_get_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd, u32 *r
 int ofnic_set_rxnfc(struct net_device *netdev, struct ethtool_rxnfc *cmd);
 u32 ofnic_get_rxfh_key_size(struct net_device *netdev);
 u32 ofnic_get_rxfh_indir_size(struct net_device *netdev);
+u32 ofnic_rss_indir_size(unsigned int num_queues);
+int ofnic_rss_can_resize(struct ofnic_priv *priv, unsigned int num_queues);
+void ofnic_rss_resize(struct ofnic_priv *priv, unsigned int old_queues);
 int ofnic_get_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh);
 int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
 		   struct netlink_ext_ack *extack);

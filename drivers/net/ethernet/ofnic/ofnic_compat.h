@@ -57,4 +57,29 @@ static inline void netif_set_affinity_auto(struct net_device *dev)
 #define OFNIC_GSO_FIXEDID_INNER		SKB_GSO_TCP_FIXEDID
 #endif
 
+/*
+ * An indirection table whose size follows the queue count, folded and unfolded by the core
+ * (ethtool_rxfh_indir_can_resize() and friends, which remember how much of it the user set):
+ * in 7.3, not in 6.12, where the table keeps one size.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define OFNIC_HAVE_RXFH_RESIZE		1
+#else
+#define OFNIC_HAVE_RXFH_RESIZE		0
+static inline bool ethtool_rxfh_indir_can_resize(struct net_device *dev, const u32 *tbl,
+						 u32 old_size, u32 new_size)
+{
+	return true;
+}
+
+static inline int ethtool_rxfh_ctxs_can_resize(struct net_device *dev, u32 new_indir_size)
+{
+	return 0;
+}
+
+static inline void ethtool_rxfh_ctxs_resize(struct net_device *dev, u32 new_indir_size)
+{
+}
+#endif
+
 #endif /* _OFNIC_COMPAT_H_ */

@@ -197,6 +197,8 @@ static void ofnic_get_channels(struct net_device *netdev, struct ethtool_channel
 static int ofnic_set_channels(struct net_device *netdev, struct ethtool_channels *ch)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
+	unsigned int old_queues = priv->num_queues;
+	int err;
 
 	/* Only combined channels; the core also bounds every count by its maximum */
 	if (ch->rx_count || ch->tx_count || ch->other_count || !ch->combined_count)
@@ -206,9 +208,16 @@ static int ofnic_set_channels(struct net_device *netdev, struct ethtool_channels
 	/* the core checks rules to a queue, not the offsets of rules to an RSS context */
 	if (!ofnic_ntuple_fits(priv, ch->combined_count))
 		return -EINVAL;
+	err = ofnic_rss_can_resize(priv, ch->combined_count);
+	if (err)
+		return err;
 
-	return ofnic_reconfigure(priv, ch->combined_count, priv->tx_ring_size,
-				 priv->rx_ring_size);
+	err = ofnic_reconfigure(priv, ch->combined_count, priv->tx_ring_size,
+				priv->rx_ring_size);
+	if (!err)
+		ofnic_rss_resize(priv, old_queues);
+
+	return err;
 }
 
 static void ofnic_get_ringparam(struct net_device *netdev, struct ethtool_ringparam *ring,
@@ -491,6 +500,7 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.rxfh_per_ctx_fields	= 1,
 	.rxfh_per_ctx_key	= 1,
 	.rxfh_max_num_contexts	= OFNIC_RSS_MAX_CONTEXTS,
+	.rxfh_indir_space	= OFNIC_RSS_INDIR_SIZE,
 	.supported_input_xfrm	= RXH_XFRM_SYM_XOR | RXH_XFRM_SYM_OR_XOR,
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS | ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE,

@@ -17,12 +17,33 @@
  * RSS
  */
 
+/*
+ * The table users see has 4 entries per queue, rounded up to a power of two (8 to the
+ * device's OFNIC_RSS_INDIR_SIZE, which repeats it): it grows and folds with the queue count.
+ */
+u32 ofnic_rss_indir_size(unsigned int num_queues)
+{
+	if (!OFNIC_HAVE_RXFH_RESIZE)
+		return OFNIC_RSS_INDIR_SIZE;
+
+	return clamp_t(u32, roundup_pow_of_two(4 * num_queues), 8, OFNIC_RSS_INDIR_SIZE);
+}
+
 static void ofnic_rss_indir_default(struct ofnic_rss_ctx *ctx, unsigned int num_queues)
 {
-	unsigned int i;
+	u32 i, size = ofnic_rss_indir_size(num_queues);
 
 	for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
-		ctx->indir[i] = ethtool_rxfh_indir_default(i, num_queues);
+		ctx->indir[i] = ethtool_rxfh_indir_default(i % size, num_queues);
+}
+
+/* The device's copy of a table folded to size entries: its first size entries, repeated */
+static void ofnic_rss_indir_fold(struct ofnic_rss_ctx *ctx, u32 size)
+{
+	u32 i;
+
+	for (i = size; i < OFNIC_RSS_INDIR_SIZE; i++)
+		ctx->indir[i] = ctx->indir[i % size];
 }
 
 /* Highest queue an indirection table names */
@@ -69,7 +90,62 @@ u32 ofnic_get_rxfh_indir_size(struct net_device *netdev)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 
-	return priv->caps & OFNIC_CAP_RSS ? OFNIC_RSS_INDIR_SIZE : 0;
+	return priv->caps & OFNIC_CAP_RSS ? ofnic_rss_indir_size(priv->num_queues) : 0;
+}
+
+/*
+ * Before a queue count change (ethtool -L, which has no extack) that resizes the table: the
+ * core refuses to fold a table below what the user set, or one that does not repeat at the
+ * new size.
+ */
+int ofnic_rss_can_resize(struct ofnic_priv *priv, unsigned int num_queues)
+{
+	u32 old_size = ofnic_rss_indir_size(priv->num_queues);
+	u32 new_size = ofnic_rss_indir_size(num_queues);
+	u32 tbl[OFNIC_RSS_INDIR_SIZE];
+	unsigned int i;
+
+	if (!(priv->caps & OFNIC_CAP_RSS) || new_size == old_size)
+		return 0;
+	for (i = 0; i < old_size; i++)
+		tbl[i] = priv->rss[0].indir[i];
+	if (!ethtool_rxfh_indir_can_resize(priv->netdev, tbl, old_size, new_size)) {
+		netdev_err(priv->netdev,
+			   "%u queues: the RSS indirection table the user set cannot go from %u to %u entries\n",
+			   num_queues, old_size, new_size);
+		return -EINVAL;
+	}
+	if (ethtool_rxfh_ctxs_can_resize(priv->netdev, new_size)) {
+		netdev_err(priv->netdev,
+			   "%u queues: an RSS context's indirection table cannot go from %u to %u entries\n",
+			   num_queues, old_size, new_size);
+		return -EINVAL;
+	}
+
+	return 0;
+}
+
+/*
+ * After it: fold or unfold every table as the core did its copies. Unfolding repeats the
+ * table, which the device's copy already does; a default table 0 was spread afresh.
+ */
+void ofnic_rss_resize(struct ofnic_priv *priv, unsigned int old_queues)
+{
+	u32 old_size = ofnic_rss_indir_size(old_queues);
+	u32 new_size = ofnic_rss_indir_size(priv->num_queues);
+	unsigned int c;
+
+	if (!(priv->caps & OFNIC_CAP_RSS) || new_size == old_size)
+		return;
+	for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
+		if (!priv->rss[c].active || (c == 0 && !netif_is_rxfh_configured(priv->netdev)))
+			continue;
+		if (new_size < old_size) {
+			ofnic_rss_indir_fold(&priv->rss[c], new_size);
+			ofnic_hw_rss_write(priv, c, OFNIC_RSS_W_INDIR);
+		}
+	}
+	ethtool_rxfh_ctxs_resize(priv->netdev, new_size);
 }
 
 /* Context 0; the core answers for the others from what it was given */
@@ -84,7 +160,7 @@ int ofnic_get_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh)
 
 	rxfh->hfunc = ETH_RSS_HASH_TOP;
 	if (rxfh->indir)
-		for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
+		for (i = 0; i < ofnic_rss_indir_size(priv->num_queues); i++)
 			rxfh->indir[i] = ctx->indir[i];
 	if (rxfh->key)
 		memcpy(rxfh->key, ctx->key, sizeof(ctx->key));
@@ -115,13 +191,13 @@ static int ofnic_rss_check(struct ofnic_priv *priv, const struct ethtool_rxfh_pa
  * changed, for ofnic_hw_rss_write().
  */
 static unsigned int ofnic_rss_update(struct ofnic_rss_ctx *ctx,
-				     const struct ethtool_rxfh_param *rxfh)
+				     const struct ethtool_rxfh_param *rxfh, u32 size)
 {
 	unsigned int i, what = 0;
 
 	if (rxfh->indir) {
 		for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
-			ctx->indir[i] = rxfh->indir[i];
+			ctx->indir[i] = rxfh->indir[i % size];
 		what |= OFNIC_RSS_W_INDIR;
 	}
 	if (rxfh->key) {
@@ -151,7 +227,8 @@ int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
 	if (err)
 		return err;
 
-	ofnic_hw_rss_write(priv, 0, ofnic_rss_update(&priv->rss[0], rxfh));
+	ofnic_hw_rss_write(priv, 0, ofnic_rss_update(&priv->rss[0], rxfh,
+						     ofnic_rss_indir_size(priv->num_queues)));
 
 	return 0;
 }
@@ -206,13 +283,13 @@ int ofnic_create_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 	rc->fields = OFNIC_RSS_FIELDS_DEFAULT;
 	rc->input_xfrm = 0;
 	ofnic_rss_indir_default(rc, priv->num_queues);
-	ofnic_rss_update(rc, rxfh);
+	ofnic_rss_update(rc, rxfh, ctx->indir_size);
 	rc->active = true;
 	ofnic_hw_rss_write(priv, c, OFNIC_RSS_W_ALL);
 
 	/* the core keeps what it was given; the defaults it was not are ours to tell */
 	if (!rxfh->indir)
-		for (i = 0; i < OFNIC_RSS_INDIR_SIZE; i++)
+		for (i = 0; i < ctx->indir_size; i++)
 			ethtool_rxfh_context_indir(ctx)[i] = rc->indir[i];
 	if (!rxfh->key)
 		memcpy(ethtool_rxfh_context_key(ctx), rc->key, sizeof(rc->key));
@@ -240,7 +317,7 @@ int ofnic_modify_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_con
 		return err;
 
 	new = priv->rss[c];
-	what = ofnic_rss_update(&new, rxfh);
+	what = ofnic_rss_update(&new, rxfh, ctx->indir_size);
 	if (!ofnic_ntuple_ctx_fits(priv, c, ofnic_rss_max_queue(&new), priv->num_queues)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "an ntuple rule's queue offset on this context would pass the last queue");
