@@ -146,11 +146,19 @@ shaper_run() {
 	return "$rc"
 }
 
-# netpoll_basic.py drives netconsole through configfs: the module must be loaded.
+# netpoll_basic.py drives netconsole through configfs: the module must be loaded. It runs
+# bpftrace (~12 s of CPU to start under TCG) beside 16 iperf3 streams and gives it 30 s: on
+# the guest's 2 vCPUs (load average 10) bpftrace got 3 s of CPU in 31 s and the test failed,
+# on virtio-net alike. The streams run at nice 19 here (an iperf3 shim first on PATH); they
+# still fill the one TX queue the test leaves, which is what makes netpoll poll.
 netpoll_run() {
+	local shim=/tmp/ksft-nice-iperf3
 	modprobe netconsole 2>/dev/null || echo "modprobe netconsole failed"
 	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
-	./netpoll_basic.py
+	mkdir -p "$shim"
+	printf '#!/bin/sh\nexec nice -n 19 %s "$@"\n' "$(command -v iperf3)" > "$shim/iperf3"
+	chmod +x "$shim/iperf3"
+	PATH=$shim:$PATH ./netpoll_basic.py
 }
 
 # The whole run stops starting tests after this many seconds (tests are also capped by what is
@@ -401,7 +409,8 @@ run_one() {	# run_one NAME DIR TIMEOUT MODE CMD
 		res=fail reason="timed out after ${to}s"
 	elif [ "$rc" = 4 ] || { [ "$rc" = 0 ] && [ ${#c_skip[@]} -gt 0 ] && [ ${#c_pass[@]} = 0 ] && [ ${#c_fail[@]} = 0 ]; }; then
 		res=skip
-		reason=$(grep -E 'SKIP' "$log" | tail -n1 | sed -e 's/^.*SKIP:\? *//' -e 's/^# *//' \
+		reason=$(grep -E 'SKIP|# XFAIL' "$log" | tail -n1 | sed -e 's/^.*SKIP:\? *//' \
+			-e 's/^.*# XFAIL */the test calls it an expected failure: /' -e 's/^# *//' \
 			-e 's/ *\[ *[A-Z]* *\] *$//' -e 's/ *$//')
 		[ -n "$reason" ] || reason="exit status 4"
 	elif [ "$rc" = 0 ]; then
