@@ -146,19 +146,29 @@ shaper_run() {
 	return "$rc"
 }
 
-# netpoll_basic.py drives netconsole through configfs: the module must be loaded. It runs
-# bpftrace (~12 s of CPU to start under TCG) beside 16 iperf3 streams and gives it 30 s: on
-# the guest's 2 vCPUs (load average 10) bpftrace got 3 s of CPU in 31 s and the test failed,
-# on virtio-net alike. The streams run at nice 19 here (an iperf3 shim first on PATH); they
-# still fill the one TX queue the test leaves, which is what makes netpoll poll.
-netpoll_run() {
+# GenerateTraffic's 16 iperf3 streams, both ends on the guest's 2 vCPUs (netdev CI puts the
+# peer on another host), starve the test's own control path: under that load a fixed 20000-step
+# python loop took 134 ms median (5 ms idle) and rss_ctx.py's key update 57 ms median, 318 ms
+# max over 150 tries (limit 150 ms). run_nice_iperf3 runs a test with iperf3 at nice 19 (a shim
+# first on PATH): the streams still fill the queues, and the key update took 6.7 ms median,
+# 58 ms max. Softirq work is untouched by nice, so the device path carries the same load.
+run_nice_iperf3() {	# run_nice_iperf3 CMD...
 	local shim=/tmp/ksft-nice-iperf3
-	modprobe netconsole 2>/dev/null || echo "modprobe netconsole failed"
-	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
 	mkdir -p "$shim"
 	printf '#!/bin/sh\nexec nice -n 19 %s "$@"\n' "$(command -v iperf3)" > "$shim/iperf3"
 	chmod +x "$shim/iperf3"
-	PATH=$shim:$PATH ./netpoll_basic.py
+	PATH=$shim:$PATH "$@"
+}
+
+# netpoll_basic.py drives netconsole through configfs: the module must be loaded. It runs
+# bpftrace (~12 s of CPU to start under TCG) beside 16 iperf3 streams and gives it 30 s: on
+# the guest's 2 vCPUs (load average 10) bpftrace got 3 s of CPU in 31 s and the test failed,
+# on virtio-net alike. The streams run at nice 19 (run_nice_iperf3); they still fill the one
+# TX queue the test leaves, which is what makes netpoll poll.
+netpoll_run() {
+	modprobe netconsole 2>/dev/null || echo "modprobe netconsole failed"
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+	run_nice_iperf3 ./netpoll_basic.py
 }
 
 # The whole run stops starting tests after this many seconds (tests are also capped by what is
@@ -311,7 +321,10 @@ rss_ctx_run() {
 	[ "$KSERIES" = 6.12 ] ||
 		n=$(ethtool -l "$A" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
 	[ "${n:-0}" -ge 4 ] || ethtool -L "$A" combined 4 || echo "ethtool -L $A combined 4 failed"
-	./rss_ctx.py
+	# 6.12 times a forked "ethtool -X" (limit 200 ms); a forked "ip -s link" took 89 ms median,
+	# 161 ms max under the nice load: a coin flip. At full load (1.4 s) it fails every time: an
+	# expected failure (xfail-6.12.txt)
+	if [ "$KSERIES" = 6.12 ]; then ./rss_ctx.py; else run_nice_iperf3 ./rss_ctx.py; fi
 	rc=$?
 	[ "${n:-0}" -ge 4 ] || ethtool -L "$A" combined "$n"
 	if [[ $key =~ ^[0-9a-f]{2}(:[0-9a-f]{2})+$ ]]; then
@@ -501,7 +514,7 @@ mkdir -p "$LOGDIR"
 # Forwarding-library settings: the ports are given on the command line, nothing is created;
 # mausezahn is replaced by the mz-arp.py stand-in (its only user is loopback.sh).
 export NETIF_CREATE=no MZ=$KS/mz
-export -f uso_check gro_run rss_ctx_run netpoll_run gro_py_run shaper_run one_remote_txq
+export -f run_nice_iperf3 uso_check gro_run rss_ctx_run netpoll_run gro_py_run shaper_run one_remote_txq
 export REMOTE_NS
 echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(uname -r); xfail entries for $MODEL: ${#XF[@]}"
 
