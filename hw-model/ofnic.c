@@ -1160,8 +1160,8 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
 
 static const VMStateDescription vmstate_ofnic = {
     .name = "ofnic",
-    .version_id = 1,
-    .minimum_version_id = 1,
+    .version_id = 2, /* datasheet 2: 128 queues, 64 RSS contexts */
+    .minimum_version_id = 2,
     .pre_save = ofnic_pre_save,
     .post_load = ofnic_post_load,
     .fields = (const VMStateField[]) {
@@ -1409,7 +1409,7 @@ static const struct {
     const char *name;
     const char *desc;
 } ofnic_property_help[] = {
-    { "queues", "queue pairs (1..64), each with its own MSI-X vector" },
+    { "queues", "queue pairs (1..128), each with its own MSI-X vector" },
     { "speed", "link speed the device reports, Mbit/s (100..6553500, "
                "a multiple of 100); it does not limit throughput" },
     { "tx-csum", "TCP/UDP checksum insertion (NETIF_F_HW_CSUM)" },

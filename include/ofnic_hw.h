@@ -50,7 +50,7 @@
 /* ------------------------------------------------------------------------------------------
  * Limits.
  */
-#define OFNIC_MAX_QUEUES		64	/* queue pairs */
+#define OFNIC_MAX_QUEUES		128	/* queue pairs */
 #define OFNIC_MAX_VECTORS		(OFNIC_MAX_QUEUES + 1)	/* vector 0: misc */
 #define OFNIC_RING_MIN			64	/* descriptors; ring sizes are powers of two */
 #define OFNIC_RING_MAX			4096
@@ -67,7 +67,7 @@
 #define OFNIC_RX_MAX_COALESCE		(14 + 8 + 65535)	/* coalesced frame, 2 tags */
 #define OFNIC_RSS_KEY_SIZE		40	/* bytes */
 #define OFNIC_RSS_INDIR_SIZE		128	/* entries, a multiple of 8 */
-#define OFNIC_RSS_MAX_CONTEXTS		8	/* context 0 is the default context */
+#define OFNIC_RSS_MAX_CONTEXTS		64	/* context 0 is the default context */
 #define OFNIC_NTUPLE_MAX_RULES		32
 #define OFNIC_TUNNEL_PORTS		8
 #define OFNIC_VLAN_FILTER_REGS		128	/* 4096 bits */
@@ -81,7 +81,7 @@
 #define OFNIC_REG_VERSION		0x0004	/* RO: datasheet version, major 31:16 minor 15:0 */
 #define OFNIC_VERSION_MAJOR_MASK	0xffff0000
 #define OFNIC_VERSION_MINOR_MASK	0x0000ffff
-#define OFNIC_VERSION_MAJOR		1
+#define OFNIC_VERSION_MAJOR		2
 #define OFNIC_VERSION_MINOR		0
 #define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
 #define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
@@ -264,7 +264,7 @@
  * fed as it is, and so is the flow label (each direction's sender picks its own). At most
  * one of the two bits may be set; with both, SYM_XOR applies.
  */
-#define OFNIC_REG_RSS_BASE(c)		(0x2000 + 0x100 * (c))
+#define OFNIC_REG_RSS_BASE(c)		(0x4000 + 0x100 * (c))
 #define OFNIC_REG_RSS_KEY(c, n)		(OFNIC_REG_RSS_BASE(c) + 4 * (n))	/* n < 10 */
 /* key byte 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_KEY(c, n) */
 #define OFNIC_REG_RSS_CTRL(c)		(OFNIC_REG_RSS_BASE(c) + 0x30)

@@ -33,7 +33,7 @@ RXC_DD, RXC_EOP, RXC_VLAN, RXC_IP_OK, RXC_L4_OK, RXC_ERR = 0x1, 0x2, 0x4, 0x8, 0
 RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID = 0x4000, 0x40000, 0x100000
 OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
-RSS_BASE = 0x2000
+RSS_BASE = 0x4000
 RSS_CTRL_SYM_XOR, RSS_CTRL_SYM_OR_XOR = 0x2, 0x4
 RSS_FIELDS_FLOW_LABEL, RSS_FIELD_FL_UDP6 = 0x07000000, 0x02000000
 NTUPLE_BASE = 0x3000
@@ -320,6 +320,16 @@ def main():
         want2 = toeplitz(key2, bytes([192, 168, 0, 1, 192, 168, 0, 2]) + struct.pack("!HH", 40000, 5001))
         ok(len(c) == 1 and c[0][0] == 3 and c[0][1]["hash"] == want2 and c[0][1]["status"] & RXC_NTUPLE,
            "ntuple to RSS context 1 (own key): table entry 1 + offset 2 = queue 3")
+        last = 63  # OFNIC_RSS_MAX_CONTEXTS - 1
+        key3 = bytes((i * 37 + 11) & 0xff for i in range(40))
+        set_rss(d, last, key3, [0] * 128)
+        set_rule(d, 5, FLOW_TCP4, 1, queue=1, ctx=last, dport=5001)
+        d.send_wait([good])
+        c = d.completions()
+        want3 = toeplitz(key3, bytes([192, 168, 0, 1, 192, 168, 0, 2]) + struct.pack("!HH", 40000, 5001))
+        ok(len(c) == 1 and c[0][0] == 1 and c[0][1]["hash"] == want3,
+           "ntuple to RSS context 63, the last (own key): table entry 0 + offset 1 = queue 1")
+        set_rss(d, last, key3, [0] * 128, enable=False)
         set_rule(d, 2, FLOW_TCP4, 0, queue=1, dport=5001)
         d.send_wait([good])
         c = d.completions()

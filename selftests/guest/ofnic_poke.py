@@ -1139,9 +1139,10 @@ def unassigned_offsets(dev):
     offs = [0x0028, 0x003c, 0x004c, 0x0064, 0x007c, 0x0088, 0x009c, 0x00fc,
             D.REG_TUNNEL_PORT(D.TUNNEL_PORTS), 0x0400, 0x07fc,
             D.REG_MC_FILTER(D.MC_FILTER_REGS), D.REG_VEC_ARM(dev.nvec), 0x1ffc,
+            0x2000, 0x2ffc, D.REG_NTUPLE_BASE(0) + 0x50, D.REG_NTUPLE_BASE(0) + 0x7c,
+            D.REG_NTUPLE_BASE(D.NTUPLE_MAX_RULES - 1) + 0x7c,
             D.REG_RSS_BASE(0) + 0x38, D.REG_RSS_BASE(0) + 0x7c,
-            D.REG_RSS_BASE(D.RSS_MAX_CONTEXTS), D.REG_NTUPLE_BASE(0) + 0x50,
-            D.REG_NTUPLE_BASE(0) + 0x7c, D.REG_NTUPLE_BASE(D.NTUPLE_MAX_RULES), 0x7ffc,
+            D.REG_RSS_BASE(D.RSS_MAX_CONTEXTS - 1) + 0x7c,
             D.TXQ(0) + 0x1c, D.TXQ(0) + 0x28, D.TXQ(0) + 0x7c, D.RXQ(0) + 0x24,
             D.RXQ(0) + 0x7c, D.TXQ(dev.queues), D.RXQ(D.MAX_QUEUES - 1) + 0x7c,
             D.BAR_REGS_SIZE - 4]
