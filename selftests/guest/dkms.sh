@@ -5,7 +5,7 @@
 # builds and installs it for the running kernel, `modprobe ofnic` loads that build and the
 # ports carry traffic; DKMS refuses a kernel the driver is not written for; `make dkms-remove`
 # takes it away again; `make install` installs it without DKMS.
-# Run: tools/vm --dkms selftests/guest/dkms.sh
+# Run: tools/vm --dkms [--kernel 6.12|7.3] selftests/guest/dkms.sh
 . /ofnic/selftests/lib/guest.sh
 KVER=$(uname -r)
 SRC=/tmp/ofnic-src
