@@ -505,11 +505,11 @@ NetClientInfo ofnic_net_info = {
  */
 #define RSS_REG_CTRL 0x30
 #define RSS_REG_FIELDS 0x34
-#define RSS_REG_INDIR 0x80
+#define RSS_REG_INDIR 0x200
 
 bool ofnic_rss_is_reg(hwaddr addr)
 {
-    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % OFNIC_RSS_CTX_STRIDE;
 
     if (addr < OFNIC_REG_RSS_BASE(0) ||
         addr >= OFNIC_REG_RSS_BASE(OFNIC_RSS_MAX_CONTEXTS)) {
@@ -521,16 +521,16 @@ bool ofnic_rss_is_reg(hwaddr addr)
 
 uint32_t ofnic_rss_read(OfnicState *s, hwaddr addr)
 {
-    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
-    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / OFNIC_RSS_CTX_STRIDE;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % OFNIC_RSS_CTX_STRIDE;
 
     return s->rss_regs[c][r / 4];
 }
 
 void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
 {
-    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / 0x100;
-    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % 0x100;
+    unsigned int c = (addr - OFNIC_REG_RSS_BASE(0)) / OFNIC_RSS_CTX_STRIDE;
+    unsigned int r = (addr - OFNIC_REG_RSS_BASE(0)) % OFNIC_RSS_CTX_STRIDE;
     struct ofnic_rss_ctx *ctx = &s->rss[c];
 
     if (r == RSS_REG_CTRL) {

@@ -11,7 +11,7 @@
  * which of these a given instance has.
  *
  * Conventions
- *  - All registers are 32 bits wide, little-endian, naturally aligned, in BAR0 (64 KiB).
+ *  - All registers are 32 bits wide, little-endian, naturally aligned, in BAR0 (128 KiB).
  *    Accesses of another size or alignment are refused: writes are ignored, reads return 0.
  *  - The device never does DMA that wraps past 2^64 (buffers, write-backs, statistics):
  *    such a request is refused as if the address were unmapped.
@@ -38,14 +38,14 @@
 
 /* ------------------------------------------------------------------------------------------
  * PCI identity. 1af4:10f0-10ff is reserved by QEMU for experimental devices
- * (QEMU docs/specs/pci-ids.rst). BAR0: registers (64 KiB). BAR2: MSI-X table and PBA.
+ * (QEMU docs/specs/pci-ids.rst). BAR0: registers (128 KiB). BAR2: MSI-X table and PBA.
  */
 #define OFNIC_PCI_VENDOR_ID		0x1af4
 #define OFNIC_PCI_DEVICE_ID		0x10f0
 #define OFNIC_PCI_REVISION		0x01
 #define OFNIC_BAR_REGS			0
 #define OFNIC_BAR_MSIX			2
-#define OFNIC_BAR_REGS_SIZE		0x10000
+#define OFNIC_BAR_REGS_SIZE		0x20000
 
 /* ------------------------------------------------------------------------------------------
  * Limits.
@@ -66,7 +66,7 @@
 #define OFNIC_TX_MAX_HDR_LEN		256	/* all headers before the payload, incl. tunnel */
 #define OFNIC_RX_MAX_COALESCE		(14 + 8 + 65535)	/* coalesced frame, 2 tags */
 #define OFNIC_RSS_KEY_SIZE		40	/* bytes */
-#define OFNIC_RSS_INDIR_SIZE		128	/* entries, a multiple of 8 */
+#define OFNIC_RSS_INDIR_SIZE		512	/* entries, a multiple of 8: 4 per queue */
 #define OFNIC_RSS_MAX_CONTEXTS		64	/* context 0 is the default context */
 #define OFNIC_NTUPLE_MAX_RULES		32
 #define OFNIC_TUNNEL_PORTS		8
@@ -264,7 +264,8 @@
  * fed as it is, and so is the flow label (each direction's sender picks its own). At most
  * one of the two bits may be set; with both, SYM_XOR applies.
  */
-#define OFNIC_REG_RSS_BASE(c)		(0x4000 + 0x100 * (c))
+#define OFNIC_RSS_CTX_STRIDE		0x400
+#define OFNIC_REG_RSS_BASE(c)		(0x10000 + OFNIC_RSS_CTX_STRIDE * (c))
 #define OFNIC_REG_RSS_KEY(c, n)		(OFNIC_REG_RSS_BASE(c) + 4 * (n))	/* n < 10 */
 /* key byte 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_KEY(c, n) */
 #define OFNIC_REG_RSS_CTRL(c)		(OFNIC_REG_RSS_BASE(c) + 0x30)
@@ -285,7 +286,7 @@
 #define OFNIC_RSS_FIELDS_FLOW_LABEL	0x07000000U
 #define OFNIC_RSS_FIELDS_DEFAULT	0x003ff3ff	/* L4 for TCP and UDP, L3 for other IP */
 /* entry 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_INDIR(c, n) */
-#define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x80 + 4 * (n))	/* n < 32 */
+#define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x200 + 4 * (n))	/* n < 128 */
 
 /* Flow types (RSS field selection, ntuple rules, RX completion hash type). */
 #define OFNIC_FLOW_TCP4			0

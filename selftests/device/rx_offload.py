@@ -33,7 +33,9 @@ RXC_DD, RXC_EOP, RXC_VLAN, RXC_IP_OK, RXC_L4_OK, RXC_ERR = 0x1, 0x2, 0x4, 0x8, 0
 RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID = 0x4000, 0x40000, 0x100000
 OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
-RSS_BASE = 0x4000
+RSS_BASE = 0x10000
+RSS_STRIDE = 0x400
+INDIR = 512  # OFNIC_RSS_INDIR_SIZE
 RSS_CTRL_SYM_XOR, RSS_CTRL_SYM_OR_XOR = 0x2, 0x4
 RSS_FIELDS_FLOW_LABEL, RSS_FIELD_FL_UDP6 = 0x07000000, 0x02000000
 NTUPLE_BASE = 0x3000
@@ -165,11 +167,11 @@ class RxDev(T.Dev):
 
 
 def set_rss(d, ctx, key, indir, fields=None, enable=True):
-    base = RSS_BASE + 0x100 * ctx
+    base = RSS_BASE + RSS_STRIDE * ctx
     for n in range(10):
         d.w(base + 4 * n, struct.unpack_from("<I", key, 4 * n)[0])
-    for n in range(32):
-        d.w(base + 0x80 + 4 * n, struct.unpack_from("<I", bytes(indir), 4 * n)[0])
+    for n in range(INDIR // 4):
+        d.w(base + 0x200 + 4 * n, struct.unpack_from("<I", bytes(indir), 4 * n)[0])
     if fields is not None:
         d.w(base + 0x34, fields)
     if ctx:
@@ -238,7 +240,7 @@ def main():
            "VLAN strip: tag 100 reported, frame without it, checksum checked behind the tag")
 
         # ---- RSS ----
-        set_rss(d, 0, key, [2] * 128)
+        set_rss(d, 0, key, [2] * INDIR)
         d.w(REG_OFFLOAD, OFF_RSS)
         d.send_wait([good])
         c = d.completions()
@@ -247,14 +249,14 @@ def main():
            (c[0][1]["status"] >> 8) & 0xf == 2,
            "RSS: Toeplitz L4 hash 0x%08x, queue from the table" % want,
            [(q, hex(m["hash"])) for q, m, _ in c])
-        set_rss(d, 0, key, [2] * 128, fields=0x003ff3f3)  # TCP4: addresses only
+        set_rss(d, 0, key, [2] * INDIR, fields=0x003ff3f3)  # TCP4: addresses only
         d.send_wait([good])
         c = d.completions()
         want3 = toeplitz(key, bytes([192, 168, 0, 1, 192, 168, 0, 2]))
         ok(len(c) == 1 and c[0][1]["hash"] == want3 and (c[0][1]["status"] >> 8) & 0xf == 1,
            "RSS field selection: TCP4 hashed on addresses only (L3 type)")
         # symmetric input: the reverse direction hashes alike, the input built here
-        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff)
+        set_rss(d, 0, key, [2] * INDIR, fields=0x003ff3ff)
         rev = bytearray(good)
         rev[26:30], rev[30:34] = good[30:34], good[26:30]
         rev[34:36], rev[36:38] = good[36:38], good[34:36]
@@ -282,7 +284,7 @@ def main():
         labels = (0x12345, 0xabcde)
         frames = [udp6(lb)[0] for lb in labels]
         _, src6, dst6 = udp6(0)
-        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff | RSS_FIELD_FL_UDP6)
+        set_rss(d, 0, key, [2] * INDIR, fields=0x003ff3ff | RSS_FIELD_FL_UDP6)
         ok(d.r(RSS_BASE + 0x34) == 0x003ff3ff | RSS_FIELD_FL_UDP6, "RSS_FIELDS flow-label bit reads back")
         d.send_wait(frames)
         c = d.completions()
@@ -291,14 +293,14 @@ def main():
            all((m["status"] >> 8) & 0xf == 2 for _, m, _ in c),
            "RSS flow label: UDP6 hashed on its 4-tuple and label (0x%08x, 0x%08x)" % tuple(want_fl),
            [hex(m["hash"]) for _, m, _ in c])
-        set_rss(d, 0, key, [2] * 128, fields=0x003ff3ff)
+        set_rss(d, 0, key, [2] * INDIR, fields=0x003ff3ff)
         d.send_wait(frames)
         c = d.completions()
         want6 = toeplitz(key, src6 + dst6 + struct.pack("!HH", 40000, 5001))
         ok(len(c) == 2 and all(m["hash"] == want6 for _, m, _ in c),
            "RSS flow label off: labels hash alike, the standard 4-tuple hash 0x%08x" % want6,
            [hex(m["hash"]) for _, m, _ in c])
-        set_rss(d, 0, key, [i % QUEUES for i in range(128)], fields=0x003ff3ff)
+        set_rss(d, 0, key, [i % QUEUES for i in range(INDIR)], fields=0x003ff3ff)
         flows = [tcp4(sport=30000 + i, payload=10) for i in range(64)]
         d.send_wait(flows)
         c = d.completions()
@@ -306,13 +308,13 @@ def main():
         exp_q = [0] * QUEUES
         for i in range(64):
             h = toeplitz(key, bytes([192, 168, 0, 1, 192, 168, 0, 2]) + struct.pack("!HH", 30000 + i, 5001))
-            exp_q[(h % 128) % QUEUES] += 1
+            exp_q[(h % INDIR) % QUEUES] += 1
         ok(per_q == exp_q and min(per_q) > 0, "64 flows spread over %d queues as the table says: %s"
            % (QUEUES, per_q))
 
         # ---- contexts and ntuple ----
         key2 = bytes((i * 91 + 5) & 0xff for i in range(40))
-        set_rss(d, 1, key2, [1] * 128)
+        set_rss(d, 1, key2, [1] * INDIR)
         set_rule(d, 5, FLOW_TCP4, 1, queue=2, ctx=1, dport=5001)
         d.w(REG_OFFLOAD, OFF_RSS | OFF_NTUPLE)
         d.send_wait([good])
@@ -322,14 +324,14 @@ def main():
            "ntuple to RSS context 1 (own key): table entry 1 + offset 2 = queue 3")
         last = 63  # OFNIC_RSS_MAX_CONTEXTS - 1
         key3 = bytes((i * 37 + 11) & 0xff for i in range(40))
-        set_rss(d, last, key3, [0] * 128)
+        set_rss(d, last, key3, [0] * INDIR)
         set_rule(d, 5, FLOW_TCP4, 1, queue=1, ctx=last, dport=5001)
         d.send_wait([good])
         c = d.completions()
         want3 = toeplitz(key3, bytes([192, 168, 0, 1, 192, 168, 0, 2]) + struct.pack("!HH", 40000, 5001))
         ok(len(c) == 1 and c[0][0] == 1 and c[0][1]["hash"] == want3,
            "ntuple to RSS context 63, the last (own key): table entry 0 + offset 1 = queue 1")
-        set_rss(d, last, key3, [0] * 128, enable=False)
+        set_rss(d, last, key3, [0] * INDIR, enable=False)
         set_rule(d, 2, FLOW_TCP4, 0, queue=1, dport=5001)
         d.send_wait([good])
         c = d.completions()

@@ -119,7 +119,7 @@ def rx_frame(sport, v6=False, ucsum=True, corrupt=False):
 
 
 def test_rx(d, key):
-    R.set_rss(d, 0, key, [i % R.QUEUES for i in range(128)])
+    R.set_rss(d, 0, key, [i % R.QUEUES for i in range(R.INDIR)])
     d.w(REG_TUNNEL_PORT + 4 * 3, VXLAN_PORT | TUNNEL_VXLAN << 16)
     d.w(R.REG_OFFLOAD, R.OFF_RX_CSUM | R.OFF_RSS | OFF_TUNNEL_RX)
     before = d.gstat("RX_TUNNEL")

@@ -28,7 +28,7 @@ OFF_RX_CSUM, OFF_LRO, OFF_HW_GRO, OFF_STRIP, OFF_RSS, OFF_NTUPLE, OFF_LOOPBACK, 
 TXQ, RXQ = 0x8000, 0x8080
 Q_BASE_LO, Q_BASE_HI, Q_SIZE, Q_CTRL, Q_TAIL, Q_ITR, Q_X20 = 0, 4, 8, 0xc, 0x10, 0x18, 0x20
 TUNNEL_PORT = 0x100
-RSS_KEY, RSS_FIELDS, RSS_INDIR = 0x2000, 0x2034, 0x2080
+RSS_KEY, RSS_FIELDS, RSS_INDIR = 0x10000, 0x10034, 0x10200  # context 0 (ofnic_hw.h)
 NTUPLE = 0x3000
 TXD_EOP, TXD_CTX = 4, 1
 SEG_TCP4, SEG_UDP4, SEG_UFO4, L4_CSUM, IP4_CSUM, TXC_TUNNEL = 1, 3, 5, 0x100, 0x400, 0x10
@@ -115,7 +115,7 @@ def seeds():
                                [write(CTRL, CTRL_ENABLE), write(OFFLOAD, gro)] +
                                [write(RSS_KEY + 4 * i, 0x6d5a6d5a) for i in range(10)] +
                                [write(RSS_FIELDS, 0xffffffff)] +
-                               [write(RSS_INDIR + 4 * i, 0x03020100) for i in range(32)] +
+                               [write(RSS_INDIR + 4 * i, 0x03020100) for i in range(128)] +
                                rxq() + rxq(q=1) + rxq(q=2) + rxq(q=3) + txq() +
                                [write(TXQ + Q_TAIL, 8)] + step(4))
     nt = OFF_RX_CSUM | OFF_NTUPLE | OFF_TUNNEL | OFF_LOOPBACK

@@ -1140,12 +1140,11 @@ def unassigned_offsets(dev):
             D.REG_TUNNEL_PORT(D.TUNNEL_PORTS), 0x0400, 0x07fc,
             D.REG_MC_FILTER(D.MC_FILTER_REGS), D.REG_VEC_ARM(dev.nvec), 0x1ffc,
             0x2000, 0x2ffc, D.REG_NTUPLE_BASE(0) + 0x50, D.REG_NTUPLE_BASE(0) + 0x7c,
-            D.REG_NTUPLE_BASE(D.NTUPLE_MAX_RULES - 1) + 0x7c,
-            D.REG_RSS_BASE(0) + 0x38, D.REG_RSS_BASE(0) + 0x7c,
-            D.REG_RSS_BASE(D.RSS_MAX_CONTEXTS - 1) + 0x7c,
+            D.REG_NTUPLE_BASE(D.NTUPLE_MAX_RULES - 1) + 0x7c, 0x4000, 0x7ffc,
+            D.REG_RSS_BASE(0) + 0x38, D.REG_RSS_BASE(0) + 0x7c, D.REG_RSS_BASE(0) + 0x1fc,
+            D.REG_RSS_BASE(D.RSS_MAX_CONTEXTS - 1) + 0x1fc,
             D.TXQ(0) + 0x1c, D.TXQ(0) + 0x28, D.TXQ(0) + 0x7c, D.RXQ(0) + 0x24,
-            D.RXQ(0) + 0x7c, D.TXQ(dev.queues), D.RXQ(D.MAX_QUEUES - 1) + 0x7c,
-            D.BAR_REGS_SIZE - 4]
+            D.RXQ(0) + 0x7c, D.TXQ(dev.queues), D.RXQ(D.MAX_QUEUES - 1) + 0x7c]
     return sorted(set(o for o in offs if o < D.BAR_REGS_SIZE))
 
 

@@ -102,14 +102,20 @@ int ofnic_rss_can_resize(struct ofnic_priv *priv, unsigned int num_queues)
 {
 	u32 old_size = ofnic_rss_indir_size(priv->num_queues);
 	u32 new_size = ofnic_rss_indir_size(num_queues);
-	u32 tbl[OFNIC_RSS_INDIR_SIZE];
 	unsigned int i;
+	bool ok;
+	u32 *tbl;
 
 	if (!(priv->caps & OFNIC_CAP_RSS) || new_size == old_size)
 		return 0;
+	tbl = kmalloc_array(old_size, sizeof(*tbl), GFP_KERNEL);
+	if (!tbl)
+		return -ENOMEM;
 	for (i = 0; i < old_size; i++)
 		tbl[i] = priv->rss[0].indir[i];
-	if (!ethtool_rxfh_indir_can_resize(priv->netdev, tbl, old_size, new_size)) {
+	ok = ethtool_rxfh_indir_can_resize(priv->netdev, tbl, old_size, new_size);
+	kfree(tbl);
+	if (!ok) {
 		netdev_err(priv->netdev,
 			   "%u queues: the RSS indirection table the user set cannot go from %u to %u entries\n",
 			   num_queues, old_size, new_size);
