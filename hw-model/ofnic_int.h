@@ -77,7 +77,8 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
 #define OFNIC_TX_DOORBELLS 256 /* TX doorbells remembered in arrival order */
 #define OFNIC_RSC_TIMEOUT_MIN_MAX 100000 /* rsc-timeout-min, microseconds */
 #define OFNIC_ITR_MAX_FRAMES 1024
-#define OFNIC_RSS_CTX_REGS (OFNIC_RSS_CTX_STRIDE / 4) /* words of one context block */
+/* words of one RSS context block */
+#define OFNIC_RSS_CTX_REGS (OFNIC_RSS_CTX_STRIDE / 4)
 
 typedef struct OfnicQueue {
     OfnicState *s;

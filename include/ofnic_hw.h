@@ -285,8 +285,8 @@
 #define OFNIC_RSS_FIELD_FLOW_LABEL(f)	(0x1000000U << ((f) - OFNIC_FLOW_TCP6))
 #define OFNIC_RSS_FIELDS_FLOW_LABEL	0x07000000U
 #define OFNIC_RSS_FIELDS_DEFAULT	0x003ff3ff	/* L4 for TCP and UDP, L3 for other IP */
-/* entry 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_INDIR(c, n) */
-#define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x200 + 4 * (n))	/* n < 128 */
+/* entry 4n+i lives in bits 8i+7:8i of OFNIC_REG_RSS_INDIR(c, n), n < 128 */
+#define OFNIC_REG_RSS_INDIR(c, n)	(OFNIC_REG_RSS_BASE(c) + 0x200 + 4 * (n))
 
 /* Flow types (RSS field selection, ntuple rules, RX completion hash type). */
 #define OFNIC_FLOW_TCP4			0
