@@ -6,6 +6,8 @@
 
 # the module tools/build-module built for the running kernel
 OFNIC_KO=${OFNIC_KO:-/ofnic/out/module/$(uname -r)/drivers/net/ethernet/ofnic/ofnic.ko}
+# datasheet NAME: the value of OFNIC_NAME in include/ofnic_hw.h (a plain number)
+datasheet() { awk -v n="OFNIC_$1" '$1 == "#define" && $2 == n { print $3; exit }' /ofnic/include/ofnic_hw.h; }
 REMOTE_NS=${REMOTE_NS:-remote}
 LOCAL_V4=192.0.2.1
 REMOTE_V4=192.0.2.2
