@@ -122,12 +122,18 @@ gro_py_run() {
 # fabric"). The sender must keep that order: under TCG its TX ring backs up, and then
 # fq_codel (the default qdisc) dequeues its 512 flows round robin, and a sender that changes
 # CPU mid-burst splits it over two TX queues. netdev CI's remote is another, fast host; here
-# port B gets one queue pair and a FIFO qdisc while the gro tests run.
+# port B gets one queue pair and a FIFO qdisc while the gro tests run. The FIFO must hold all
+# the sender can have in flight: gro.c asks for a 4 MB SO_SNDBUF, which 7.x grants (wmem_max
+# is 4 MB there), i.e. 8 MB of skbs of at least 512 bytes of truesize each. A FIFO of
+# txqueuelen (1000) drops the rest of a capacity burst of 4096 flows, and a packet socket
+# reports a qdisc drop as ENOBUFS, which ends gro.c with "sendmsg failure".
+REMOTE_FIFO_LIMIT=16384
 one_remote_txq() {
 	local n rc nsx=(ip netns exec "$REMOTE_NS")
 	n=$("${nsx[@]}" ethtool -l "$B" | awk '/^Current/ { c = 1 } c && /^Combined:/ { print $2; exit }')
 	"${nsx[@]}" ethtool -L "$B" combined 1 || echo "ethtool -L $B combined 1 failed"
-	"${nsx[@]}" tc qdisc replace dev "$B" root pfifo || echo "tc qdisc replace dev $B root pfifo failed"
+	"${nsx[@]}" tc qdisc replace dev "$B" root pfifo limit "$REMOTE_FIFO_LIMIT" ||
+		echo "tc qdisc replace dev $B root pfifo limit $REMOTE_FIFO_LIMIT failed"
 	"$@"
 	rc=$?
 	"${nsx[@]}" tc qdisc del dev "$B" root
@@ -514,7 +520,7 @@ mkdir -p "$LOGDIR"
 # mausezahn is replaced by the mz-arp.py stand-in (its only user is loopback.sh).
 export NETIF_CREATE=no MZ=$KS/mz
 export -f run_nice_iperf3 uso_check gro_run rss_ctx_run netpoll_run gro_py_run shaper_run one_remote_txq
-export REMOTE_NS
+export REMOTE_NS REMOTE_FIFO_LIMIT
 echo "# kselftests $(cat "$KS/.key" 2>/dev/null) on $MODEL ($DRV), kernel $(uname -r); xfail entries for $MODEL: ${#XF[@]}"
 
 dmesg -C
