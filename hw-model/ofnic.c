@@ -465,8 +465,8 @@ static void ofnic_tx_bh(void *opaque)
     unsigned int done = 0, k;
     bool more = false;
 
-    if (!(s->ctrl & OFNIC_CTRL_ENABLE)) {
-        return; /* doorbells stay latched until ENABLE */
+    if (!(s->ctrl & OFNIC_CTRL_ENABLE) || ofnic_fc_tx_paused(s)) {
+        return; /* doorbells stay latched until ENABLE, or the pause ends */
     }
     if (!ofnic_tx_doorbells(s, &done)) {
         qemu_bh_schedule(s->tx_bh);
@@ -885,6 +885,9 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     if (ofnic_rss_is_reg(addr)) {
         return ofnic_rss_read(s, addr);
     }
+    if (ofnic_fc_is_reg(addr)) {
+        return ofnic_fc_read(s, addr);
+    }
     if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
         addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
         (addr & 0x7f) < 4 * OFNIC_NTUPLE_REGS) {
@@ -1024,6 +1027,10 @@ static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
         ofnic_rss_write(s, addr, val);
         return;
     }
+    if (ofnic_fc_is_reg(addr)) {
+        ofnic_fc_write(s, addr, val);
+        return;
+    }
     if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
         addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
         (addr & 0x7f) < 4 * OFNIC_NTUPLE_REGS) {
@@ -1160,8 +1167,8 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
 
 static const VMStateDescription vmstate_ofnic = {
     .name = "ofnic",
-    .version_id = 2, /* datasheet 2: 128 queues, 64 RSS contexts */
-    .minimum_version_id = 2,
+    .version_id = 3, /* datasheet 2.1: flow control */
+    .minimum_version_id = 3,
     .pre_save = ofnic_pre_save,
     .post_load = ofnic_post_load,
     .fields = (const VMStateField[]) {
@@ -1196,6 +1203,10 @@ static const VMStateDescription vmstate_ofnic = {
                              vmstate_ofnic_queue, OfnicQueue),
         VMSTATE_UINT32(tx_rr, OfnicState),
         VMSTATE_UINT32(txo.frag6_id, OfnicState),
+        VMSTATE_UINT32(fc_ctrl, OfnicState),
+        VMSTATE_UINT32(fc_quanta, OfnicState),
+        VMSTATE_UINT64(fc_pause_until, OfnicState),
+        VMSTATE_BOOL(fc_xoff_sent, OfnicState),
         VMSTATE_UINT64_ARRAY(gstats, OfnicState, OFNIC_GSTAT_NUM),
         VMSTATE_UINT64_2DARRAY(qstats, OfnicState, OFNIC_MAX_QUEUES,
                                OFNIC_QSTAT_NUM),
@@ -1253,6 +1264,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     if (!(s->caps & OFNIC_CAP_RX_CSUM)) {
         s->caps &= ~(OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO);
     }
+    s->caps |= s->pause ? OFNIC_CAP_PAUSE : 0;
     if (s->tunnel) {
         s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS |
                     OFNIC_CAP_TUNNEL_CSUM | OFNIC_CAP_TUNNEL_RX) &
@@ -1382,6 +1394,7 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("rss-sym", OfnicState, rx_caps, 27, true),
     DEFINE_PROP_BIT64("rss-flow-label", OfnicState, rx_caps, 29, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
+    DEFINE_PROP_BOOL("pause", OfnicState, pause, true),
     /* Tunnel offloads (VXLAN, GENEVE, GRE, IP in IP), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
     DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),
@@ -1431,6 +1444,7 @@ static const struct {
     { "rss-sym", "symmetric RSS input transforms (ethtool -X ... xfrm)" },
     { "rss-flow-label", "the IPv6 flow label as an RSS hash field" },
     { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
+    { "pause", "802.3x flow control: PAUSE frames sent and obeyed" },
     { "tunnel", "off clears every tunnel capability" },
     { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },
     { "tunnel-outer-csum", "outer UDP checksum of segmented tunnel packets" },

@@ -129,6 +129,7 @@ struct OfnicState {
     uint64_t tun_caps; /* OFNIC_CAPS_TUNNEL bits left on by the properties */
     bool tunnel;       /* property: all tunnel capabilities */
     bool rx_vlan;     /* false clears VLAN_STRIP and VLAN_FILTER */
+    bool pause;       /* false clears OFNIC_CAP_PAUSE */
 
     uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */
     struct ofnic_txo_cfg txo;    /* capabilities and IPv6 fragment ID */
@@ -179,6 +180,15 @@ struct OfnicState {
     size_t fault_held_len;
     QEMUTimer *fault_timer;
 
+    /* 802.3x flow control (ofnic_fc.c) */
+    uint32_t fc_ctrl;
+    uint32_t fc_quanta;
+    uint64_t fc_pause_until;  /* TX starts no frame before (virtual ns), or 0 */
+    bool fc_congested;        /* a frame from the wire waits for RX buffers */
+    bool fc_xoff_sent;        /* the link partner was told to pause */
+    QEMUTimer *fc_tx_timer;   /* restarts TX at fc_pause_until */
+    QEMUTimer *fc_send_timer; /* sends the next PAUSE frame */
+
     uint64_t gstats[OFNIC_GSTAT_NUM];
     uint64_t qstats[OFNIC_MAX_QUEUES][OFNIC_QSTAT_NUM];
 };
@@ -197,6 +207,18 @@ static inline bool ofnic_q_running(const OfnicQueue *q)
 void ofnic_q_event(OfnicQueue *q, uint32_t n);
 void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why);
 void ofnic_misc_raise(OfnicState *s, uint32_t cause);
+
+/* ofnic_fc.c */
+bool ofnic_fc_is_reg(hwaddr addr);
+uint32_t ofnic_fc_read(OfnicState *s, hwaddr addr);
+void ofnic_fc_write(OfnicState *s, hwaddr addr, uint32_t val);
+bool ofnic_fc_rx(OfnicState *s, const uint8_t *buf, size_t size);
+bool ofnic_fc_tx_paused(OfnicState *s);
+void ofnic_fc_congestion(OfnicState *s, bool congested);
+void ofnic_fc_reset(OfnicState *s);
+void ofnic_fc_post_load(OfnicState *s);
+void ofnic_fc_realize(OfnicState *s);
+void ofnic_fc_unrealize(OfnicState *s);
 
 /* ofnic_rx.c */
 extern NetClientInfo ofnic_net_info;

@@ -294,6 +294,9 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
         GSTAT(s, RX_DROP_SIZE)++;
         return size;
     }
+    if (!loopback && (s->caps & OFNIC_CAP_PAUSE) && ofnic_fc_rx(s, buf, size)) {
+        return size; /* the MAC's own */
+    }
     if (!loopback) {
         /* Loopback frames come from this port: no address filter. */
         verdict = ofnic_mac_filter(&s->filt, buf);
@@ -363,10 +366,12 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
             QSTAT(s, q, RX_DROPS)++; /* TX does not wait for RX */
             return size;
         }
+        ofnic_fc_congestion(s, true);
         return 0; /* QEMU keeps it until qemu_flush_queued_packets() */
     }
 
     if (!loopback) {
+        ofnic_fc_congestion(s, false);
         GSTAT(s, RX_FRAMES)++;
         GSTAT(s, RX_BYTES) += size;
     }
@@ -581,6 +586,7 @@ void ofnic_rx_post_load(OfnicState *s)
 {
     unsigned int c, r;
 
+    ofnic_fc_post_load(s);
     for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
         for (r = 0; r < 4 * OFNIC_RSS_CTX_REGS; r += 4) {
             hwaddr addr = OFNIC_REG_RSS_BASE(c) + r;
@@ -604,6 +610,7 @@ void ofnic_rx_reset(OfnicState *s)
     }
     s->fault_held_len = 0;
     timer_del(s->fault_timer);
+    ofnic_fc_reset(s);
     memset(s->rss_regs, 0, sizeof(s->rss_regs));
     for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
         struct ofnic_rss_ctx *ctx = &s->rss[i];
@@ -622,6 +629,7 @@ void ofnic_rx_realize(OfnicState *s)
 {
     unsigned int i;
 
+    ofnic_fc_realize(s);
     ofnic_fault_seed(&s->fault, s->fault_seed);
     s->fault_on = ofnic_fault_active(&s->fault);
     if (s->fault_on) {
@@ -640,6 +648,7 @@ void ofnic_rx_unrealize(OfnicState *s)
 {
     unsigned int i, j;
 
+    ofnic_fc_unrealize(s);
     timer_free(s->fault_timer);
     g_free(s->fault_buf);
     g_free(s->fault_held);

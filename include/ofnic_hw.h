@@ -82,7 +82,7 @@
 #define OFNIC_VERSION_MAJOR_MASK	0xffff0000
 #define OFNIC_VERSION_MINOR_MASK	0x0000ffff
 #define OFNIC_VERSION_MAJOR		2
-#define OFNIC_VERSION_MINOR		0
+#define OFNIC_VERSION_MINOR		1
 #define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
 #define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
 #define OFNIC_REG_QUEUES		0x0010	/* RO: queue pairs, 1..OFNIC_MAX_QUEUES */
@@ -133,6 +133,7 @@
 #define OFNIC_CAP_RSS_SYM		BIT_ULL(27)	/* symmetric RSS input transforms */
 #define OFNIC_CAP_IP_TUNNEL_TSO		BIT_ULL(28)	/* segmentation inside GRE and IP-in-IP */
 #define OFNIC_CAP_RSS_FLOW_LABEL	BIT_ULL(29)	/* the IPv6 flow label as an RSS field */
+#define OFNIC_CAP_PAUSE			BIT_ULL(30)	/* 802.3x PAUSE frames (since 2.1) */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -176,6 +177,30 @@
 #define OFNIC_REG_MAC_LO		0x0058
 #define OFNIC_REG_MAC_HI		0x005c
 #define OFNIC_REG_MAX_FRAME		0x0060
+
+/*
+ * Flow control, IEEE 802.3 Annex 31B (OFNIC_CAP_PAUSE; with the capability clear both registers
+ * read 0 and ignore writes, and MAC control frames are ordinary frames). A MAC control frame
+ * (EtherType 0x8808, untagged) belongs to the MAC: it never reaches a queue, whatever FC_CTRL
+ * says. One that is a PAUSE (opcode 0x0001, to 01:80:c2:00:00:01 or the station address) counts
+ * in OFNIC_GSTAT_RX_PAUSE; any other counts in OFNIC_GSTAT_RX_DROP_MAC_CTRL. MAC control frames
+ * are not counted in RX_FRAMES/RX_BYTES.
+ *  - FC_RX_PAUSE: a received PAUSE stops TX from starting another frame for pause_time quanta
+ *    of 512 bit times at the link speed (STATUS), counted from its arrival; a later PAUSE
+ *    replaces the time left, and pause_time 0 resumes TX at once. Doorbells stay latched.
+ *  - FC_TX_PAUSE: while a received frame waits for RX buffers (a queue stalled, see
+ *    OFNIC_QSTAT_RX_STALLS), the device sends PAUSE frames with pause_time FC_QUANTA, the first
+ *    at once and another each time half of that time has passed; when the frame is taken in it
+ *    sends one with pause_time 0. Each counts in OFNIC_GSTAT_TX_PAUSE (not in TX_FRAMES). The
+ *    frames are 60 bytes, from the station address (MAC_LO/HI) to 01:80:c2:00:00:01.
+ * Reset: FC_CTRL 0 (no flow control), FC_QUANTA 0xffff.
+ */
+#define OFNIC_REG_FC_CTRL		0x0064
+#define OFNIC_FC_RX_PAUSE		0x00000001	/* honor received PAUSE frames */
+#define OFNIC_FC_TX_PAUSE		0x00000002	/* send PAUSE frames while RX waits */
+#define OFNIC_REG_FC_QUANTA		0x0068	/* pause_time sent, bits 15:0 */
+#define OFNIC_FC_QUANTA_MASK		0x0000ffff
+#define OFNIC_PAUSE_QUANTUM_BITS	512	/* bit times per quantum */
 
 /*
  * Miscellaneous interrupt (MSI-X vector OFNIC_REG_MISC_VECTOR, reset value 0). A cause bit is
@@ -753,6 +778,10 @@ enum ofnic_gstat {
 	OFNIC_GSTAT_FAULT_CORRUPT,	/* rx_fault_corrupted */
 	OFNIC_GSTAT_FAULT_DUP,		/* rx_fault_duplicated */
 	OFNIC_GSTAT_FAULT_REORDER,	/* rx_fault_reordered */
+	/* flow control (OFNIC_REG_FC_CTRL), since 2.1 */
+	OFNIC_GSTAT_RX_PAUSE,		/* rx_pause_frames */
+	OFNIC_GSTAT_TX_PAUSE,		/* tx_pause_frames */
+	OFNIC_GSTAT_RX_DROP_MAC_CTRL,	/* rx_drop_mac_control */
 	OFNIC_GSTAT_NUM
 };
 

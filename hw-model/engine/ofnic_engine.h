@@ -625,4 +625,27 @@ enum ofnic_fault_act ofnic_fault_pick(struct ofnic_fault *f);
 /* Flips one bit after the Ethernet header; returns its offset (0: none). */
 size_t ofnic_fault_corrupt(struct ofnic_fault *f, uint8_t *frame, size_t len);
 
+/*
+ * IEEE 802.3 Annex 31B flow control (OFNIC_REG_FC_CTRL): MAC control frames
+ * from the wire, and the PAUSE frames the device sends.
+ */
+#define OFNIC_ETH_P_MAC_CTRL 0x8808
+#define OFNIC_MAC_CTRL_OP_PAUSE 0x0001
+#define OFNIC_PAUSE_FRAME_LEN 60 /* minimum frame, no FCS */
+
+enum ofnic_mac_ctrl {
+    OFNIC_MAC_CTRL_NONE,  /* not a MAC control frame: the receive path's */
+    OFNIC_MAC_CTRL_PAUSE, /* a PAUSE to us: *quanta is its pause_time */
+    OFNIC_MAC_CTRL_OTHER, /* any other MAC control frame: dropped */
+};
+
+/* Classifies a frame from the wire; station is the unicast address. */
+enum ofnic_mac_ctrl ofnic_mac_ctrl_parse(const uint8_t *frame, size_t len,
+                                         const uint8_t station[6],
+                                         uint16_t *quanta);
+/* Writes a PAUSE frame of OFNIC_PAUSE_FRAME_LEN bytes to buf. */
+void ofnic_pause_build(uint8_t *buf, const uint8_t src[6], uint16_t quanta);
+/* How long pause_time quanta last at speed_mbps, in nanoseconds. */
+uint64_t ofnic_pause_ns(uint16_t quanta, uint32_t speed_mbps);
+
 #endif /* OFNIC_ENGINE_H */
