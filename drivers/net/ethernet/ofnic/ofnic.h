@@ -309,6 +309,7 @@ struct ofnic_priv {
 	spinlock_t offload_lock;	/* offload_ctrl shadow vs. ndo_set_rx_mode */
 	u32 offload_ctrl;
 	u32 mc_filter[OFNIC_MC_FILTER_REGS];
+	u32 fc_ctrl;			/* OFNIC_REG_FC_CTRL: ethtool -A */
 
 	/* RX offloads, kept here to be programmed again at every ofnic_up() */
 	struct ofnic_rss_ctx rss[OFNIC_RSS_MAX_CONTEXTS];

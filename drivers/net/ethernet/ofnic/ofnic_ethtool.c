@@ -3,6 +3,7 @@
 
 #include <linux/bitfield.h>
 #include <linux/ethtool.h>
+#include <linux/linkmode.h>
 #include <linux/netlink.h>
 
 #include "ofnic.h"
@@ -61,6 +62,9 @@ static const char * const ofnic_gstat_names[OFNIC_GSTAT_NUM] = {
 	[OFNIC_GSTAT_FAULT_CORRUPT]	= "rx_fault_corrupted",
 	[OFNIC_GSTAT_FAULT_DUP]		= "rx_fault_duplicated",
 	[OFNIC_GSTAT_FAULT_REORDER]	= "rx_fault_reordered",
+	[OFNIC_GSTAT_RX_PAUSE]		= "rx_pause_frames",
+	[OFNIC_GSTAT_TX_PAUSE]		= "tx_pause_frames",
+	[OFNIC_GSTAT_RX_DROP_MAC_CTRL]	= "rx_drop_mac_control",
 };
 
 static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {
@@ -175,6 +179,10 @@ static int ofnic_get_link_ksettings(struct net_device *netdev,
 	ethtool_link_ksettings_zero_link_mode(cmd, advertising);
 	cmd->base.port = PORT_OTHER;
 	cmd->base.autoneg = AUTONEG_DISABLE;
+	if (priv->caps & OFNIC_CAP_PAUSE) {
+		linkmode_set_bit(ETHTOOL_LINK_MODE_Pause_BIT, cmd->link_modes.supported);
+		linkmode_set_bit(ETHTOOL_LINK_MODE_Asym_Pause_BIT, cmd->link_modes.supported);
+	}
 	if (status & OFNIC_STATUS_LINK_UP) {
 		cmd->base.speed = FIELD_GET(OFNIC_STATUS_SPEED_MASK, status) * 100;
 		cmd->base.duplex = DUPLEX_FULL;
@@ -409,6 +417,47 @@ static void ofnic_coal_set(struct ofnic_priv *priv, u16 q, const struct ethtool_
 	ofnic_coal_apply(priv, q);
 }
 
+/* 802.3x flow control: set by hand (no autonegotiation), off until asked for */
+static void ofnic_get_pauseparam(struct net_device *netdev, struct ethtool_pauseparam *pause)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	pause->autoneg = AUTONEG_DISABLE;
+	pause->rx_pause = !!(priv->fc_ctrl & OFNIC_FC_RX_PAUSE);
+	pause->tx_pause = !!(priv->fc_ctrl & OFNIC_FC_TX_PAUSE);
+}
+
+static int ofnic_set_pauseparam(struct net_device *netdev, struct ethtool_pauseparam *pause)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (!(priv->caps & OFNIC_CAP_PAUSE))
+		return pause->rx_pause || pause->tx_pause || pause->autoneg ? -EOPNOTSUPP : 0;
+	if (pause->autoneg)
+		return -EOPNOTSUPP;	/* the link is not negotiated */
+
+	priv->fc_ctrl = (pause->rx_pause ? OFNIC_FC_RX_PAUSE : 0) |
+			(pause->tx_pause ? OFNIC_FC_TX_PAUSE : 0);
+	ofnic_wr32(priv, OFNIC_REG_FC_CTRL, priv->fc_ctrl);
+
+	return 0;
+}
+
+static void ofnic_get_pause_stats(struct net_device *netdev, struct ethtool_pause_stats *stats)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	const __le64 *hw = priv->hw_stats;
+
+	if (!(priv->caps & OFNIC_CAP_PAUSE))
+		return;
+	mutex_lock(&priv->stats_lock);
+	if (!ofnic_hw_stats_dump(priv)) {
+		stats->tx_pause_frames = le64_to_cpu(hw[OFNIC_GSTAT_TX_PAUSE]);
+		stats->rx_pause_frames = le64_to_cpu(hw[OFNIC_GSTAT_RX_PAUSE]);
+	}
+	mutex_unlock(&priv->stats_lock);
+}
+
 /* The IEEE 802.3 MAC counters (ethtool -S DEV --groups eth-mac) the device keeps */
 static void ofnic_get_eth_mac_stats(struct net_device *netdev,
 				    struct ethtool_eth_mac_stats *mac)
@@ -517,6 +566,9 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.get_strings		= ofnic_get_strings,
 	.get_ethtool_stats	= ofnic_get_ethtool_stats,
 	.get_eth_mac_stats	= ofnic_get_eth_mac_stats,
+	.get_pauseparam		= ofnic_get_pauseparam,
+	.set_pauseparam		= ofnic_set_pauseparam,
+	.get_pause_stats	= ofnic_get_pause_stats,
 	.get_regs_len		= ofnic_get_regs_len,
 	.get_regs		= ofnic_get_regs,
 	.self_test		= ofnic_self_test,

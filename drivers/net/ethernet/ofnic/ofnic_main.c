@@ -129,6 +129,8 @@ int ofnic_up(struct ofnic_priv *priv)
 		ofnic_hw_set_rsc(priv);
 	if (priv->caps & OFNIC_CAP_RX_VLAN_FILTER)
 		ofnic_hw_vlan_write_all(priv);
+	if (priv->caps & OFNIC_CAP_PAUSE)
+		ofnic_wr32(priv, OFNIC_REG_FC_CTRL, priv->fc_ctrl);
 	ofnic_flow_program(priv);
 	ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_FEATURE_BITS | OFNIC_OFFLOAD_RSS,
 				ofnic_offload_bits(netdev->features) |
