@@ -885,8 +885,8 @@ static uint64_t ofnic_mmio_read(void *opaque, hwaddr addr, unsigned size)
     if (ofnic_rss_is_reg(addr)) {
         return ofnic_rss_read(s, addr);
     }
-    if (ofnic_fc_is_reg(addr)) {
-        return ofnic_fc_read(s, addr);
+    if (ofnic_link_is_reg(addr)) {
+        return ofnic_link_read(s, addr);
     }
     if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
         addr < OFNIC_REG_NTUPLE_BASE(OFNIC_NTUPLE_MAX_RULES) &&
@@ -1027,8 +1027,8 @@ static void ofnic_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
         ofnic_rss_write(s, addr, val);
         return;
     }
-    if (ofnic_fc_is_reg(addr)) {
-        ofnic_fc_write(s, addr, val);
+    if (ofnic_link_is_reg(addr)) {
+        ofnic_link_write(s, addr, val);
         return;
     }
     if (addr >= OFNIC_REG_NTUPLE_BASE(0) &&
@@ -1167,7 +1167,7 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
 
 static const VMStateDescription vmstate_ofnic = {
     .name = "ofnic",
-    .version_id = 3, /* datasheet 2.1: flow control */
+    .version_id = 3, /* datasheet 2.1: flow control, FEC */
     .minimum_version_id = 3,
     .pre_save = ofnic_pre_save,
     .post_load = ofnic_post_load,
@@ -1207,6 +1207,7 @@ static const VMStateDescription vmstate_ofnic = {
         VMSTATE_UINT32(fc_quanta, OfnicState),
         VMSTATE_UINT64(fc_pause_until, OfnicState),
         VMSTATE_BOOL(fc_xoff_sent, OfnicState),
+        VMSTATE_UINT32(fec_ctrl, OfnicState),
         VMSTATE_UINT64_ARRAY(gstats, OfnicState, OFNIC_GSTAT_NUM),
         VMSTATE_UINT64_2DARRAY(qstats, OfnicState, OFNIC_MAX_QUEUES,
                                OFNIC_QSTAT_NUM),
@@ -1265,6 +1266,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         s->caps &= ~(OFNIC_CAP_LRO | OFNIC_CAP_HW_GRO);
     }
     s->caps |= s->pause ? OFNIC_CAP_PAUSE : 0;
+    s->caps |= s->fec ? OFNIC_CAP_FEC : 0;
     if (s->tunnel) {
         s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS |
                     OFNIC_CAP_TUNNEL_CSUM | OFNIC_CAP_TUNNEL_RX) &
@@ -1395,6 +1397,7 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BIT64("rss-flow-label", OfnicState, rx_caps, 29, true),
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
     DEFINE_PROP_BOOL("pause", OfnicState, pause, true),
+    DEFINE_PROP_BOOL("fec", OfnicState, fec, true),
     /* Tunnel offloads (VXLAN, GENEVE, GRE, IP in IP), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
     DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),
@@ -1445,6 +1448,8 @@ static const struct {
     { "rss-flow-label", "the IPv6 flow label as an RSS hash field" },
     { "rx-vlan", "802.1Q tag stripping and VLAN filtering" },
     { "pause", "802.3x flow control: PAUSE frames sent and obeyed" },
+    { "fec", "BASE-R and RS forward error correction of the wire's bit "
+             "errors (those of fault-corrupt), counted" },
     { "tunnel", "off clears every tunnel capability" },
     { "tunnel-tso", "TSO/USO of VXLAN/GENEVE encapsulated packets" },
     { "tunnel-outer-csum", "outer UDP checksum of segmented tunnel packets" },

@@ -130,6 +130,7 @@ struct OfnicState {
     bool tunnel;       /* property: all tunnel capabilities */
     bool rx_vlan;     /* false clears VLAN_STRIP and VLAN_FILTER */
     bool pause;       /* false clears OFNIC_CAP_PAUSE */
+    bool fec;         /* false clears OFNIC_CAP_FEC */
 
     uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */
     struct ofnic_txo_cfg txo;    /* capabilities and IPv6 fragment ID */
@@ -180,7 +181,8 @@ struct OfnicState {
     size_t fault_held_len;
     QEMUTimer *fault_timer;
 
-    /* 802.3x flow control (ofnic_fc.c) */
+    /* 802.3x flow control and FEC (ofnic_link.c) */
+    uint32_t fec_ctrl;
     uint32_t fc_ctrl;
     uint32_t fc_quanta;
     uint64_t fc_pause_until;  /* TX starts no frame before (virtual ns), or 0 */
@@ -208,17 +210,18 @@ void ofnic_q_event(OfnicQueue *q, uint32_t n);
 void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why);
 void ofnic_misc_raise(OfnicState *s, uint32_t cause);
 
-/* ofnic_fc.c */
-bool ofnic_fc_is_reg(hwaddr addr);
-uint32_t ofnic_fc_read(OfnicState *s, hwaddr addr);
-void ofnic_fc_write(OfnicState *s, hwaddr addr, uint32_t val);
+/* ofnic_link.c */
+bool ofnic_link_is_reg(hwaddr addr);
+uint32_t ofnic_link_read(OfnicState *s, hwaddr addr);
+void ofnic_link_write(OfnicState *s, hwaddr addr, uint32_t val);
+bool ofnic_fec_rx(OfnicState *s, size_t size, bool flipped);
 bool ofnic_fc_rx(OfnicState *s, const uint8_t *buf, size_t size);
 bool ofnic_fc_tx_paused(OfnicState *s);
 void ofnic_fc_congestion(OfnicState *s, bool congested);
-void ofnic_fc_reset(OfnicState *s);
-void ofnic_fc_post_load(OfnicState *s);
-void ofnic_fc_realize(OfnicState *s);
-void ofnic_fc_unrealize(OfnicState *s);
+void ofnic_link_reset(OfnicState *s);
+void ofnic_link_post_load(OfnicState *s);
+void ofnic_link_realize(OfnicState *s);
+void ofnic_link_unrealize(OfnicState *s);
 
 /* ofnic_rx.c */
 extern NetClientInfo ofnic_net_info;

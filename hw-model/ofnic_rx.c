@@ -402,12 +402,24 @@ static bool ofnic_can_receive(NetClientState *nc)
  */
 #define OFNIC_FAULT_HOLD_NS SCALE_MS
 
+/* A frame off the wire through the PHY's FEC (flipped: one bit in error). */
+static ssize_t ofnic_wire_rx(OfnicState *s, const uint8_t *buf, size_t size,
+                             bool flipped)
+{
+    ssize_t ret = ofnic_rx_frame(s, buf, size, false);
+
+    if (ret) {
+        ofnic_fec_rx(s, size, flipped);
+    }
+    return ret;
+}
+
 static void ofnic_fault_release(OfnicState *s)
 {
     if (!s->fault_held_len) {
         return;
     }
-    if (ofnic_rx_frame(s, s->fault_held, s->fault_held_len, false)) {
+    if (ofnic_wire_rx(s, s->fault_held, s->fault_held_len, false)) {
         s->fault_held_len = 0;
         timer_del(s->fault_timer);
     } else {
@@ -434,23 +446,28 @@ static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,
     ssize_t ret;
 
     if (size > OFNIC_MAX_FRAME) {
-        return ofnic_rx_frame(s, buf, size, false); /* dropped as too long */
+        return ofnic_wire_rx(s, buf, size, false); /* dropped as too long */
     }
     switch (ofnic_fault_pick(&s->fault)) {
     case OFNIC_FAULT_DROP:
         GSTAT(s, FAULT_DROP)++;
         return size;
     case OFNIC_FAULT_CORRUPT:
-        memcpy(s->fault_buf, buf, size);
-        ofnic_fault_corrupt(&s->fault, s->fault_buf, size);
-        ret = ofnic_rx_frame(s, s->fault_buf, size, false);
+        if (s->fec_ctrl != OFNIC_FEC_OFF) {
+            /* FEC repairs the flipped bit: the frame as it was sent */
+            ret = ofnic_wire_rx(s, buf, size, true);
+        } else {
+            memcpy(s->fault_buf, buf, size);
+            ofnic_fault_corrupt(&s->fault, s->fault_buf, size);
+            ret = ofnic_wire_rx(s, s->fault_buf, size, false);
+        }
         GSTAT(s, FAULT_CORRUPT) += ret != 0;
         break;
     case OFNIC_FAULT_DUP:
-        ret = ofnic_rx_frame(s, buf, size, false);
+        ret = ofnic_wire_rx(s, buf, size, false);
         if (ret) {
             GSTAT(s, FAULT_DUP)++;
-            ofnic_rx_frame(s, buf, size, false); /* no room: just lost */
+            ofnic_wire_rx(s, buf, size, false); /* no room: just lost */
         }
         break;
     case OFNIC_FAULT_REORDER:
@@ -465,7 +482,7 @@ static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,
         /* one frame is held at a time: this one goes as it is */
         /* fall through */
     default:
-        ret = ofnic_rx_frame(s, buf, size, false);
+        ret = ofnic_wire_rx(s, buf, size, false);
         break;
     }
     if (ret) {
@@ -482,7 +499,7 @@ static ssize_t ofnic_receive(NetClientState *nc, const uint8_t *buf,
     if (s->fault_on) {
         return ofnic_fault_receive(s, buf, size);
     }
-    return ofnic_rx_frame(s, buf, size, false);
+    return ofnic_wire_rx(s, buf, size, false);
 }
 
 static void ofnic_set_link_status(NetClientState *nc)
@@ -586,7 +603,7 @@ void ofnic_rx_post_load(OfnicState *s)
 {
     unsigned int c, r;
 
-    ofnic_fc_post_load(s);
+    ofnic_link_post_load(s);
     for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
         for (r = 0; r < 4 * OFNIC_RSS_CTX_REGS; r += 4) {
             hwaddr addr = OFNIC_REG_RSS_BASE(c) + r;
@@ -610,7 +627,7 @@ void ofnic_rx_reset(OfnicState *s)
     }
     s->fault_held_len = 0;
     timer_del(s->fault_timer);
-    ofnic_fc_reset(s);
+    ofnic_link_reset(s);
     memset(s->rss_regs, 0, sizeof(s->rss_regs));
     for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
         struct ofnic_rss_ctx *ctx = &s->rss[i];
@@ -629,7 +646,7 @@ void ofnic_rx_realize(OfnicState *s)
 {
     unsigned int i;
 
-    ofnic_fc_realize(s);
+    ofnic_link_realize(s);
     ofnic_fault_seed(&s->fault, s->fault_seed);
     s->fault_on = ofnic_fault_active(&s->fault);
     if (s->fault_on) {
@@ -648,7 +665,7 @@ void ofnic_rx_unrealize(OfnicState *s)
 {
     unsigned int i, j;
 
-    ofnic_fc_unrealize(s);
+    ofnic_link_unrealize(s);
     timer_free(s->fault_timer);
     g_free(s->fault_buf);
     g_free(s->fault_held);

@@ -134,6 +134,7 @@
 #define OFNIC_CAP_IP_TUNNEL_TSO		BIT_ULL(28)	/* segmentation inside GRE and IP-in-IP */
 #define OFNIC_CAP_RSS_FLOW_LABEL	BIT_ULL(29)	/* the IPv6 flow label as an RSS field */
 #define OFNIC_CAP_PAUSE			BIT_ULL(30)	/* 802.3x PAUSE frames (since 2.1) */
+#define OFNIC_CAP_FEC			BIT_ULL(31)	/* BASE-R and RS FEC (since 2.1) */
 
 /*
  * Control. Writing OFNIC_CTRL_RESET returns every register, queue, table and counter to its
@@ -201,6 +202,26 @@
 #define OFNIC_REG_FC_QUANTA		0x0068	/* pause_time sent, bits 15:0 */
 #define OFNIC_FC_QUANTA_MASK		0x0000ffff
 #define OFNIC_PAUSE_QUANTUM_BITS	512	/* bit times per quantum */
+
+/*
+ * Forward error correction on receive (OFNIC_CAP_FEC; with the capability clear FEC_CTRL reads
+ * 0 and ignores writes). FEC_CTRL selects the code the link runs: OFF, BASER (Clause 74:
+ * blocks of 2080 data bits) or RS (Clause 91 RS(528,514): codewords of 5140 data bits, 10-bit
+ * symbols); reset OFF. The hub's wire makes no bit errors of its own: its errors are the
+ * fault-corrupt property's, one bit flipped in a frame (see OFNIC_GSTAT_FAULT_CORRUPT). With a
+ * code selected that bit is corrected and the frame delivered as it was sent: one block in
+ * OFNIC_GSTAT_FEC_CORRECTED, one bit in FEC_CORRECTED_BITS (FEC_UNCORRECTABLE, blocks beyond
+ * repair, stays 0: one flipped bit never is). With RS every received frame adds its codewords
+ * to a histogram by symbol errors, FEC_RS_BIN_0 (none) and FEC_RS_BIN_1 (one); a frame of L
+ * bytes is taken to fill ceil(8 * (L + 24) / 5140) codewords (FCS, preamble and inter-frame
+ * gap included), the one holding a flipped bit in bin 1. Only frames the device takes in count.
+ */
+#define OFNIC_REG_FEC_CTRL		0x006c
+#define OFNIC_FEC_MODE_MASK		0x00000003
+#define OFNIC_FEC_OFF			0
+#define OFNIC_FEC_BASER			1
+#define OFNIC_FEC_RS			2
+#define OFNIC_FEC_RS_DATA_BITS		5140	/* data bits per RS(528,514) codeword */
 
 /*
  * Miscellaneous interrupt (MSI-X vector OFNIC_REG_MISC_VECTOR, reset value 0). A cause bit is
@@ -782,6 +803,12 @@ enum ofnic_gstat {
 	OFNIC_GSTAT_RX_PAUSE,		/* rx_pause_frames */
 	OFNIC_GSTAT_TX_PAUSE,		/* tx_pause_frames */
 	OFNIC_GSTAT_RX_DROP_MAC_CTRL,	/* rx_drop_mac_control */
+	/* forward error correction (OFNIC_REG_FEC_CTRL), since 2.1 */
+	OFNIC_GSTAT_FEC_CORRECTED,	/* fec_corrected_blocks */
+	OFNIC_GSTAT_FEC_UNCORRECTABLE,	/* fec_uncorrectable_blocks */
+	OFNIC_GSTAT_FEC_CORRECTED_BITS,	/* fec_corrected_bits */
+	OFNIC_GSTAT_FEC_RS_BIN_0,	/* fec_rs_codewords_0_errors */
+	OFNIC_GSTAT_FEC_RS_BIN_1,	/* fec_rs_codewords_1_error */
 	OFNIC_GSTAT_NUM
 };
 

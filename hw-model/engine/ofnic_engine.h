@@ -648,4 +648,7 @@ void ofnic_pause_build(uint8_t *buf, const uint8_t src[6], uint16_t quanta);
 /* How long pause_time quanta last at speed_mbps, in nanoseconds. */
 uint64_t ofnic_pause_ns(uint16_t quanta, uint32_t speed_mbps);
 
+/* RS(528,514) codewords a frame of len bytes fills (OFNIC_REG_FEC_CTRL) */
+uint32_t ofnic_fec_rs_codewords(size_t len);
+
 #endif /* OFNIC_ENGINE_H */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * 802.3x flow control in the engine: which frames are MAC control frames and
- * which of those are PAUSE frames to us, the PAUSE frame the device sends, and
- * how long pause_time quanta last.
+ * The link in the engine: which frames are MAC control frames and which of
+ * those are PAUSE frames to us, the PAUSE frame the device sends, how long
+ * pause_time quanta last, and how many RS-FEC codewords a frame fills.
  */
 #include <string.h>
 #include "tap.h"
@@ -83,10 +83,21 @@ static void test_time(void)
     is(ofnic_pause_ns(100, 0), 0, "no link speed: no pause");
 }
 
+static void test_fec(void)
+{
+    /* 8 * (len + 24) bits of line, 5140 data bits per codeword */
+    is(ofnic_fec_rs_codewords(60), 1, "60-byte frame: 1 RS codeword");
+    is(ofnic_fec_rs_codewords(618), 1, "618 bytes: 5136 bits, still 1");
+    is(ofnic_fec_rs_codewords(619), 2, "619 bytes: 5144 bits, 2");
+    is(ofnic_fec_rs_codewords(1514), 3, "1514 bytes: 3");
+    is(ofnic_fec_rs_codewords(9022), 15, "9022 bytes: 15");
+}
+
 int main(void)
 {
     test_parse();
     test_build();
     test_time();
+    test_fec();
     return done_testing();
 }

@@ -1,22 +1,28 @@
 /*
- * ofnic device model: 802.3x flow control (OFNIC_REG_FC_CTRL). PAUSE frames
- * from the wire hold TX; while a frame from the wire waits for RX buffers the
- * device tells its link partner to pause, and to resume once the frame is in.
+ * ofnic device model: the link. 802.3x flow control (OFNIC_REG_FC_CTRL): PAUSE
+ * frames from the wire hold TX; while a frame from the wire waits for RX
+ * buffers the device tells its link partner to pause, and to resume once the
+ * frame is in. FEC (OFNIC_REG_FEC_CTRL): the code that repairs the wire's bit
+ * errors (those of fault-corrupt) and counts them.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "qemu/osdep.h"
-#include "migration/vmstate.h"
+#include "qemu/log.h"
 #include "trace.h"
 #include "ofnic_int.h"
 
-bool ofnic_fc_is_reg(hwaddr addr)
+bool ofnic_link_is_reg(hwaddr addr)
 {
-    return addr == OFNIC_REG_FC_CTRL || addr == OFNIC_REG_FC_QUANTA;
+    return addr == OFNIC_REG_FC_CTRL || addr == OFNIC_REG_FC_QUANTA ||
+           addr == OFNIC_REG_FEC_CTRL;
 }
 
-uint32_t ofnic_fc_read(OfnicState *s, hwaddr addr)
+uint32_t ofnic_link_read(OfnicState *s, hwaddr addr)
 {
+    if (addr == OFNIC_REG_FEC_CTRL) {
+        return s->fec_ctrl;
+    }
     if (!(s->caps & OFNIC_CAP_PAUSE)) {
         return 0;
     }
@@ -34,6 +40,10 @@ static void ofnic_fc_send(OfnicState *s)
     uint8_t frame[OFNIC_PAUSE_FRAME_LEN];
     uint16_t quanta;
 
+    if (qemu_get_queue(s->nic)->link_down) {
+        s->fc_xoff_sent = false; /* a partner that lost the link resumes */
+        return;
+    }
     if (s->fc_congested && (s->fc_ctrl & OFNIC_FC_TX_PAUSE)) {
         quanta = s->fc_quanta;
     } else if (s->fc_xoff_sent) {
@@ -73,8 +83,19 @@ static void ofnic_fc_tx_timer(void *opaque)
     qemu_bh_schedule(s->tx_bh);
 }
 
-void ofnic_fc_write(OfnicState *s, hwaddr addr, uint32_t val)
+void ofnic_link_write(OfnicState *s, hwaddr addr, uint32_t val)
 {
+    if (addr == OFNIC_REG_FEC_CTRL) {
+        if (s->caps & OFNIC_CAP_FEC) {
+            s->fec_ctrl = val & OFNIC_FEC_MODE_MASK;
+            if (s->fec_ctrl > OFNIC_FEC_RS) {
+                qemu_log_mask(LOG_GUEST_ERROR,
+                              "ofnic: FEC_CTRL mode 3 is reserved: FEC off\n");
+                s->fec_ctrl = OFNIC_FEC_OFF;
+            }
+        }
+        return;
+    }
     if (!(s->caps & OFNIC_CAP_PAUSE)) {
         return;
     }
@@ -149,8 +170,32 @@ void ofnic_fc_congestion(OfnicState *s, bool congested)
     }
 }
 
-void ofnic_fc_reset(OfnicState *s)
+/*
+ * A frame from the wire, taken in (flipped: the fault injection flipped one of
+ * its bits, which FEC repaired). Returns false if FEC is off: the flip stays.
+ */
+bool ofnic_fec_rx(OfnicState *s, size_t size, bool flipped)
 {
+    uint32_t cw;
+
+    if (s->fec_ctrl == OFNIC_FEC_OFF) {
+        return false;
+    }
+    if (flipped) {
+        GSTAT(s, FEC_CORRECTED)++;
+        GSTAT(s, FEC_CORRECTED_BITS)++;
+    }
+    if (s->fec_ctrl == OFNIC_FEC_RS) {
+        cw = ofnic_fec_rs_codewords(size);
+        GSTAT(s, FEC_RS_BIN_0) += cw - flipped;
+        GSTAT(s, FEC_RS_BIN_1) += flipped;
+    }
+    return true;
+}
+
+void ofnic_link_reset(OfnicState *s)
+{
+    s->fec_ctrl = OFNIC_FEC_OFF;
     s->fc_ctrl = 0;
     s->fc_quanta = OFNIC_FC_QUANTA_MASK;
     s->fc_pause_until = 0;
@@ -162,9 +207,9 @@ void ofnic_fc_reset(OfnicState *s)
 
 /*
  * The stream carries the registers, the pause deadline and whether the partner
- * was told to pause; the frame QEMU held for RX is not in it: resume the partner.
+ * was told to pause; not the frame QEMU held for RX: resume the partner.
  */
-void ofnic_fc_post_load(OfnicState *s)
+void ofnic_link_post_load(OfnicState *s)
 {
     s->fc_congested = false;
     if (s->fc_pause_until) {
@@ -175,14 +220,14 @@ void ofnic_fc_post_load(OfnicState *s)
     }
 }
 
-void ofnic_fc_realize(OfnicState *s)
+void ofnic_link_realize(OfnicState *s)
 {
     s->fc_tx_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_fc_tx_timer, s);
     s->fc_send_timer =
         timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_fc_send_timer, s);
 }
 
-void ofnic_fc_unrealize(OfnicState *s)
+void ofnic_link_unrealize(OfnicState *s)
 {
     timer_free(s->fc_tx_timer);
     timer_free(s->fc_send_timer);

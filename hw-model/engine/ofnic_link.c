@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * 802.3x flow control: recognising MAC control frames from the wire and
- * building the PAUSE frames the device sends (datasheet: OFNIC_REG_FC_CTRL).
+ * The link's own frames and codes: recognising MAC control frames from the
+ * wire and building the PAUSE frames the device sends (OFNIC_REG_FC_CTRL), and
+ * the RS-FEC codewords a frame fills (OFNIC_REG_FEC_CTRL).
  */
 #include "ofnic_engine.h"
 
 /* 01:80:c2:00:00:01, the address PAUSE frames are sent to (802.3 31B.1) */
-static const uint8_t ofnic_pause_dst[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x01 };
+static const uint8_t ofnic_pause_dst[6] = { 0x01, 0x80, 0xc2, 0, 0, 0x01 };
 
 enum ofnic_mac_ctrl ofnic_mac_ctrl_parse(const uint8_t *frame, size_t len,
                                          const uint8_t station[6],
@@ -44,4 +45,12 @@ uint64_t ofnic_pause_ns(uint16_t quanta, uint32_t speed_mbps)
         return 0;
     }
     return (uint64_t)quanta * OFNIC_PAUSE_QUANTUM_BITS * 1000 / speed_mbps;
+}
+
+uint32_t ofnic_fec_rs_codewords(size_t len)
+{
+    /* preamble and SFD 8, FCS 4, inter-frame gap 12 bytes */
+    uint64_t bits = 8 * ((uint64_t)len + 24);
+
+    return (bits + OFNIC_FEC_RS_DATA_BITS - 1) / OFNIC_FEC_RS_DATA_BITS;
 }
