@@ -43,7 +43,7 @@ dump_check() {
 	speed=$(ethtool "$A" | awk '/Speed:/ { print $2 }')
 	n=$(regs | wc -l)
 	# globals, tunnel ports, each RSS context's CTRL and FIELDS, 17 per queue
-	want=$((25 + $(datasheet TUNNEL_PORTS) + 2 * $(datasheet RSS_MAX_CONTEXTS) + $((16#$(reg 10))) * 17))
+	want=$((26 + $(datasheet TUNNEL_PORTS) + 2 * $(datasheet RSS_MAX_CONTEXTS) + $((16#$(reg 10))) * 17))
 	echo "$n registers; ID $(reg 0), queues $(reg 10), CTRL $(reg 40), STATUS $(reg 44)," \
 		"MAC $(reg 58)/$(reg 5c), TXQ0 size $(reg 8008), RXQ0 size $(reg 8088)"
 	[ "$n" = "$want" ] || { echo "dump has $n registers, want $want"; return 1; }

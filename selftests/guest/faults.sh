@@ -5,7 +5,9 @@
 # transfer whose bytes are checked end to end must arrive intact with B's LRO and then with
 # its HW-GRO on: coalescing never merges across a gap, and corrupted frames are reported as bad
 # (device rx_csum_bad, the stack's InCsumErrors) rather than passed on as good. TCP recovers
-# (retransmissions), iperf3 moves data, and dmesg stays clean.
+# (retransmissions), iperf3 moves data, and dmesg stays clean. That is with FEC off (the ports
+# run RS by default, which corrects every flipped bit): last, B's RS-FEC corrects them all and
+# no bad checksum reaches its stack.
 # Run: tools/vm --dev-opts fault-drop=20,fault-corrupt=20,fault-dup=20,fault-reorder=50 \
 #          selftests/guest/faults.sh
 . /ofnic/selftests/lib/guest.sh
@@ -14,7 +16,7 @@ CHECK=/ofnic/selftests/lib/tcpcheck.py
 MB=${FAULT_MB:-16}
 W=$(mktemp -d)
 
-tap_plan 12
+tap_plan 14
 dmesg -C
 ofnic_pair
 [ -n "$CAPS" ] || exit 1
@@ -51,6 +53,16 @@ transfer() {
 	echo "$mode: B coalesced $((c1 - c0)) packets, $((o1 - o0)) flushes on a gap or reordering"
 	[ -n "$sent" ] && [ "$sent" = "$got" ] && [ $((c1 - c0)) -gt 0 ]
 }
+fec_default() {	# RS on both ports; off for the checks of corrupted frames that follow
+	local out
+	out=$(ethtool --show-fec "$A"; rns ethtool --show-fec "$B") || return 1
+	echo "$out"
+	[ "$(grep -c "Active FEC encoding: RS" <<< "$out")" = 2 ] || { echo "not RS on both"; return 1; }
+	rns ethtool --set-fec "$B" encoding auto 2>/dev/null && { echo "auto accepted"; return 1; }
+	ethtool --set-fec "$A" encoding off && rns ethtool --set-fec "$B" encoding off || return 1
+	rns ethtool --show-fec "$B" | grep -q "Active FEC encoding: Off"
+}
+tap_check "FEC: RS on both ports by default, auto refused, off set" fec_default
 r0=$(tcp_snmp - RetransSegs)
 e0=$(tcp_snmp "$REMOTE_NS" InCsumErrors)
 bad0=$(bstat rx_csum_bad)
@@ -80,6 +92,19 @@ retr=$(($(tcp_snmp - RetransSegs) - r0))
 tap_ok "$([ "$retr" -gt 0 ]; echo $?)" "TCP recovered by retransmitting ($retr segments)"
 m=$(IPERF_SECS=4 iperf_mbps)
 tap_ok "$([ "${m:-0}" -gt 0 ]; echo $?)" "iperf3 A -> B under faults ($m Mbit/s)"
+fec_rs() {	# B's RS-FEC: every flipped bit corrected, no bad checksum, stats alike
+	local c0 f0 b0 c1 f1 b1 nl
+	rns ethtool --set-fec "$B" encoding rs || return 1
+	c0=$(bstat rx_fault_corrupted) f0=$(bstat fec_corrected_blocks) b0=$(bstat rx_csum_bad)
+	transfer hw-gro 3 || return 1
+	c1=$(bstat rx_fault_corrupted) f1=$(bstat fec_corrected_blocks) b1=$(bstat rx_csum_bad)
+	nl=$(rns ethtool -I --show-fec "$B" | awk '$1 == "corrected_blocks:" { print $2 }')
+	echo "B: $((c1 - c0)) frames with a flipped bit, $((f1 - f0)) blocks corrected" \
+		"(netlink corrected_blocks $nl, -S $f1), rx_csum_bad +$((b1 - b0))"
+	[ $((c1 - c0)) -gt 0 ] && [ $((f1 - f0)) = $((c1 - c0)) ] && [ "$b1" = "$b0" ] &&
+		[ "$nl" = "$f1" ]
+}
+tap_check "$MB MiB A -> B intact through B's RS-FEC: every flipped bit corrected, none bad" fec_rs
 log=$(cat /ofnic-out/guest-errors.log 2>/dev/null)
 [ -z "$log" ] || printf '%s\n' "$log" | head -n 10 | tap_diag
 tap_ok "$([ -z "$log" ]; echo $?)" "no guest error logged: faults are not the guest's doing"

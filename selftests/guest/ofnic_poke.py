@@ -1136,7 +1136,7 @@ def rss_indir_range(c):
 
 def unassigned_offsets(dev):
     """Offsets in BAR0 the datasheet assigns nothing to."""
-    offs = [0x0028, 0x003c, 0x004c, 0x006c, 0x007c, 0x0088, 0x009c, 0x00fc,
+    offs = [0x0028, 0x003c, 0x004c, 0x007c, 0x0088, 0x009c, 0x00fc,
             D.REG_TUNNEL_PORT(D.TUNNEL_PORTS), 0x0400, 0x07fc,
             D.REG_MC_FILTER(D.MC_FILTER_REGS), D.REG_VEC_ARM(dev.nvec), 0x1ffc,
             0x2000, 0x2ffc, D.REG_NTUPLE_BASE(0) + 0x50, D.REG_NTUPLE_BASE(0) + 0x7c,

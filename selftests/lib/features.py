@@ -7,7 +7,8 @@
 For each interface: every offload feature of interest as "on", "off" (switchable) or
 "fixed on"/"fixed off" (ethtool -k); queue and ring limits (-l, -g); RSS (-x: key and table
 sizes, whether a context can be created); coalescing parameters (-c);
-counters (-S: how many, and whether the IEEE eth-mac group exists); register dump (-d) and
+counters (-S: how many, and whether the IEEE eth-mac group exists); flow control (-a: whether
+-A can turn it on, whether -I -a has pause statistics); the active FEC; register dump (-d) and
 self-test (-t); the UDP tunnel port table (--show-tunnels); largest MTU; per-queue statistics
 through netlink (qstats, with the ynl CLI built by tools/build-selftests). Each probe runs the
 command and records whether the driver supported it: nothing is assumed per model.
@@ -94,6 +95,14 @@ def probe(ifc):
     r["stats"] = max(0, len(out.splitlines()) - 1) if rc == 0 else 0
     rc, out = run("ethtool", "--json", "-S", ifc, "--groups", "eth-mac")
     r["eth_mac_stats"] = rc == 0 and bool(json.loads(out)[0].get("eth-mac"))
+    rc, out = run("ethtool", "-I", "-a", ifc)
+    r["pause"] = None if rc else ("with statistics" if "rx_pause_frames" in out else "no statistics")
+    if r["pause"]:
+        r["pause_settable"] = run("ethtool", "-A", ifc, "rx", "on")[0] == 0
+        run("ethtool", "-A", ifc, "rx", "off")
+    rc, out = run("ethtool", "--show-fec", ifc)
+    m = re.search(r"Active FEC encoding: (.*)", out)
+    r["fec"] = m.group(1).strip() if rc == 0 and m else None
     rc, out = run("ethtool", "-d", ifc, "raw", "on")
     r["regs_dump"] = rc == 0
     rc, out = run("ethtool", "-t", ifc, "online")

@@ -310,6 +310,7 @@ struct ofnic_priv {
 	u32 offload_ctrl;
 	u32 mc_filter[OFNIC_MC_FILTER_REGS];
 	u32 fc_ctrl;			/* OFNIC_REG_FC_CTRL: ethtool -A */
+	u32 fec_mode;			/* OFNIC_FEC_*: ethtool --set-fec */
 
 	/* RX offloads, kept here to be programmed again at every ofnic_up() */
 	struct ofnic_rss_ctx rss[OFNIC_RSS_MAX_CONTEXTS];

@@ -57,6 +57,13 @@ static inline void netif_set_affinity_auto(struct net_device *dev)
 #define OFNIC_GSO_FIXEDID_INNER		SKB_GSO_TCP_FIXEDID
 #endif
 
+/* get_fec_stats also fills a histogram of FEC bins since 6.18 (struct ethtool_fec_hist) */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#define OFNIC_HAVE_FEC_HIST		1
+#else
+#define OFNIC_HAVE_FEC_HIST		0
+#endif
+
 /*
  * An indirection table whose size follows the queue count, folded and unfolded by the core
  * (ethtool_rxfh_indir_can_resize() and friends, which remember how much of it the user set):

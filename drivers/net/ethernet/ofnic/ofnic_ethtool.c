@@ -65,6 +65,11 @@ static const char * const ofnic_gstat_names[OFNIC_GSTAT_NUM] = {
 	[OFNIC_GSTAT_RX_PAUSE]		= "rx_pause_frames",
 	[OFNIC_GSTAT_TX_PAUSE]		= "tx_pause_frames",
 	[OFNIC_GSTAT_RX_DROP_MAC_CTRL]	= "rx_drop_mac_control",
+	[OFNIC_GSTAT_FEC_CORRECTED]	= "fec_corrected_blocks",
+	[OFNIC_GSTAT_FEC_UNCORRECTABLE]	= "fec_uncorrectable_blocks",
+	[OFNIC_GSTAT_FEC_CORRECTED_BITS] = "fec_corrected_bits",
+	[OFNIC_GSTAT_FEC_RS_BIN_0]	= "fec_rs_codewords_0_errors",
+	[OFNIC_GSTAT_FEC_RS_BIN_1]	= "fec_rs_codewords_1_error",
 };
 
 static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {
@@ -458,6 +463,81 @@ static void ofnic_get_pause_stats(struct net_device *netdev, struct ethtool_paus
 	mutex_unlock(&priv->stats_lock);
 }
 
+/* FEC as ethtool names it, by OFNIC_FEC_* mode */
+static const u32 ofnic_fec_modes[] = {
+	[OFNIC_FEC_OFF]		= ETHTOOL_FEC_OFF,
+	[OFNIC_FEC_BASER]	= ETHTOOL_FEC_BASER,
+	[OFNIC_FEC_RS]		= ETHTOOL_FEC_RS,
+};
+
+static int ofnic_get_fecparam(struct net_device *netdev, struct ethtool_fecparam *fec)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+
+	if (!(priv->caps & OFNIC_CAP_FEC))
+		return -EOPNOTSUPP;
+	fec->fec = ETHTOOL_FEC_OFF | ETHTOOL_FEC_BASER | ETHTOOL_FEC_RS;
+	fec->active_fec = ofnic_fec_modes[priv->fec_mode];
+
+	return 0;
+}
+
+/* One code, set by hand: the link does not negotiate (no ETHTOOL_FEC_AUTO) */
+static int ofnic_set_fecparam(struct net_device *netdev, struct ethtool_fecparam *fec)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	unsigned int mode;
+
+	if (!(priv->caps & OFNIC_CAP_FEC))
+		return -EOPNOTSUPP;
+	for (mode = 0; mode < ARRAY_SIZE(ofnic_fec_modes); mode++)
+		if (fec->fec == ofnic_fec_modes[mode])
+			break;
+	if (mode == ARRAY_SIZE(ofnic_fec_modes))
+		return -EINVAL;
+
+	priv->fec_mode = mode;
+	ofnic_wr32(priv, OFNIC_REG_FEC_CTRL, mode);
+
+	return 0;
+}
+
+#if OFNIC_HAVE_FEC_HIST
+/* RS codewords by symbols in error: the device sees none or one (a flipped bit) */
+static const struct ethtool_fec_hist_range ofnic_fec_ranges[] = {
+	{ 0, 0 },
+	{ 1, 1 },
+	{ 0, 0 },
+};
+
+static void ofnic_get_fec_stats(struct net_device *netdev, struct ethtool_fec_stats *fec_stats,
+				struct ethtool_fec_hist *hist)
+#else
+static void ofnic_get_fec_stats(struct net_device *netdev, struct ethtool_fec_stats *fec_stats)
+#endif
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	const __le64 *hw = priv->hw_stats;
+
+	if (!(priv->caps & OFNIC_CAP_FEC))
+		return;
+	mutex_lock(&priv->stats_lock);
+	if (!ofnic_hw_stats_dump(priv)) {
+		fec_stats->corrected_blocks.total = le64_to_cpu(hw[OFNIC_GSTAT_FEC_CORRECTED]);
+		fec_stats->uncorrectable_blocks.total =
+			le64_to_cpu(hw[OFNIC_GSTAT_FEC_UNCORRECTABLE]);
+		fec_stats->corrected_bits.total = le64_to_cpu(hw[OFNIC_GSTAT_FEC_CORRECTED_BITS]);
+#if OFNIC_HAVE_FEC_HIST
+		if (priv->fec_mode == OFNIC_FEC_RS) {
+			hist->ranges = ofnic_fec_ranges;
+			hist->values[0].sum = le64_to_cpu(hw[OFNIC_GSTAT_FEC_RS_BIN_0]);
+			hist->values[1].sum = le64_to_cpu(hw[OFNIC_GSTAT_FEC_RS_BIN_1]);
+		}
+#endif
+	}
+	mutex_unlock(&priv->stats_lock);
+}
+
 /* The IEEE 802.3 MAC counters (ethtool -S DEV --groups eth-mac) the device keeps */
 static void ofnic_get_eth_mac_stats(struct net_device *netdev,
 				    struct ethtool_eth_mac_stats *mac)
@@ -569,6 +649,9 @@ static const struct ethtool_ops ofnic_ethtool_ops = {
 	.get_pauseparam		= ofnic_get_pauseparam,
 	.set_pauseparam		= ofnic_set_pauseparam,
 	.get_pause_stats	= ofnic_get_pause_stats,
+	.get_fecparam		= ofnic_get_fecparam,
+	.set_fecparam		= ofnic_set_fecparam,
+	.get_fec_stats		= ofnic_get_fec_stats,
 	.get_regs_len		= ofnic_get_regs_len,
 	.get_regs		= ofnic_get_regs,
 	.self_test		= ofnic_self_test,

@@ -131,6 +131,8 @@ int ofnic_up(struct ofnic_priv *priv)
 		ofnic_hw_vlan_write_all(priv);
 	if (priv->caps & OFNIC_CAP_PAUSE)
 		ofnic_wr32(priv, OFNIC_REG_FC_CTRL, priv->fc_ctrl);
+	if (priv->caps & OFNIC_CAP_FEC)
+		ofnic_wr32(priv, OFNIC_REG_FEC_CTRL, priv->fec_mode);
 	ofnic_flow_program(priv);
 	ofnic_hw_update_offload(priv, OFNIC_OFFLOAD_FEATURE_BITS | OFNIC_OFFLOAD_RSS,
 				ofnic_offload_bits(netdev->features) |
@@ -507,6 +509,8 @@ static void ofnic_read_caps(struct ofnic_priv *priv)
 	priv->version = ofnic_rd32(priv, OFNIC_REG_VERSION);
 	priv->caps = ofnic_rd32(priv, OFNIC_REG_CAP_LO) |
 		     (u64)ofnic_rd32(priv, OFNIC_REG_CAP_HI) << 32;
+	/* RS-FEC, as 25G and faster links run; flow control stays off until asked for */
+	priv->fec_mode = priv->caps & OFNIC_CAP_FEC ? OFNIC_FEC_RS : OFNIC_FEC_OFF;
 
 	priv->ring_max = ofnic_rd32(priv, OFNIC_REG_RING_MAX);
 	if (priv->ring_max < OFNIC_RING_MIN || !is_power_of_2(priv->ring_max) ||
