@@ -46,7 +46,10 @@ FEATURES = [
     ("rx-all", "RX all (bad frames)"),
 ]
 # tools/build-selftests --kernel SERIES installs the ynl CLI for the running kernel
-YNL = "/ofnic/out/kselftest/%s/net/lib/ynl" % ".".join(os.uname().release.split(".")[:2])
+# the ynl CLI of the guest kernel's selftests: net/lib/ynl/cli.py on 6.12, .../pyynl/cli.py on 7.x
+NETLIB = "/ofnic/out/kselftest/%s/net/lib" % ".".join(os.uname().release.split(".")[:2])
+YNL_CLI = next((p for p in (NETLIB + "/ynl/cli.py", NETLIB + "/ynl/pyynl/cli.py")
+                if os.path.exists(p)), None)
 
 
 def run(*cmd):
@@ -81,7 +84,9 @@ def probe(ifc):
     rc, out = run("ethtool", "-g", ifc)
     r["ring_max"] = number(out, "RX", "Pre-set") if rc == 0 else None
     rc, out = run("ethtool", "-x", ifc)
-    r["rss_table"] = sum(len(m.split()) for m in re.findall(r"^\s*\d+:(.*)$", out, re.M)) if rc == 0 else 0
+    # table rows are "  N:  q q q ..."; the key's row ("6d:5a:...") may start with digits too
+    r["rss_table"] = sum(len(m.split()) for m in re.findall(r"^\s*\d+:((?:\s+\d+)+)\s*$", out, re.M)) \
+        if rc == 0 else 0
     r["rss_key"] = bool(re.search(r"RSS hash key:\n[0-9a-f]{2}:", out)) if rc == 0 else False
     rc, out = run("ethtool", "-X", ifc, "context", "new")
     m = re.search(r"New RSS context is (\d+)", out)
@@ -112,10 +117,10 @@ def probe(ifc):
     rc, out = run("ip", "-d", "-j", "link", "show", ifc)
     r["max_mtu"] = json.loads(out)[0].get("max_mtu") if rc == 0 else None
     r["qstats"] = None
-    if os.path.exists(os.path.join(YNL, "cli.py")):
+    if YNL_CLI:
         ifindex = int(open("/sys/class/net/%s/ifindex" % ifc).read())
-        rc, out = run(sys.executable, os.path.join(YNL, "cli.py"), "--spec",
-                      os.path.join(YNL, "..", "specs", "netdev.yaml"), "--no-schema", "--output-json",
+        rc, out = run(sys.executable, YNL_CLI, "--spec",
+                      os.path.join(NETLIB, "specs", "netdev.yaml"), "--no-schema", "--output-json",
                       "--dump", "qstats-get", "--json", json.dumps({"ifindex": ifindex, "scope": ["queue"]}))
         r["qstats"] = rc == 0 and out.strip() not in ("", "[]")
     return r
