@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0-or-later OR MIT */
 /*
  * ofnic datasheet: the hardware contract between the ofnic device model (hw-model/) and its
  * Linux driver (drivers/net/ethernet/ofnic/). Both include this file verbatim.
@@ -18,7 +18,8 @@
  *    Reserved bits read as zero and must be written as zero. 64-bit addresses are split in
  *    _LO (bits 31:0) and _HI (bits 63:32) registers; _LO is latched until _HI is written.
  *  - All in-memory structures (descriptors, completions, the statistics block) are
- *    little-endian and use the __le types of <linux/types.h>.
+ *    little-endian and use the kernel's __le types: from <linux/types.h> in the kernel and on
+ *    Linux hosts, from <stdint.h> below wherever else the device model builds.
  *  - Bit-field masks are plain constants so that FIELD_PREP()/FIELD_GET() can use them.
  *  - "Queue" means a queue pair: TX queue n and RX queue n share MSI-X vector n + 1 by default.
  *  - The device never trusts the guest: a malformed ring, descriptor or header makes it drop
@@ -27,10 +28,28 @@
 #ifndef OFNIC_HW_H
 #define OFNIC_HW_H
 
-#include <linux/types.h>
 #ifdef __KERNEL__
+#include <linux/types.h>
 #include <linux/bits.h>
 #else
+#ifdef __linux__
+#include <linux/types.h>
+#else
+/*
+ * Hosts without the Linux UAPI headers: the same types, as <asm-generic/int-ll64.h> makes them
+ * (char 8, short 16, int 32 and long long 64 bits on every host QEMU builds on).
+ */
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef __u16 __le16;
+typedef __u32 __le32;
+typedef __u64 __le64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u64 __be64;
+#endif
 #ifndef BIT_ULL
 #define BIT_ULL(nr)	(1ULL << (nr))	/* as in the kernel and QEMU's qemu/bitops.h */
 #endif
@@ -82,7 +101,7 @@
 #define OFNIC_VERSION_MAJOR_MASK	0xffff0000
 #define OFNIC_VERSION_MINOR_MASK	0x0000ffff
 #define OFNIC_VERSION_MAJOR		2
-#define OFNIC_VERSION_MINOR		1
+#define OFNIC_VERSION_MINOR		2
 #define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
 #define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
 #define OFNIC_REG_QUEUES		0x0010	/* RO: queue pairs, 1..OFNIC_MAX_QUEUES */
@@ -550,10 +569,10 @@ struct ofnic_tx_desc {
  *    inserted tag and IPv6 Fragment header included) longer than OFNIC_MAX_FRAME, UFO mss not
  *    a multiple of 8 or too small for the first fragment's headers;
  *  - OFNIC_GSTAT_TX_DROP_LEN: payload > OFNIC_TSO_MAX_PAYLOAD, a UFO datagram longer than IP
- *    allows (65535 bytes).
+ *    allows (65535 bytes), a packet without segmentation (with or without a context) whose
+ *    frame, inserted tag included, is longer than OFNIC_MAX_FRAME (since 2.2).
  * The IPv4 total length and IPv6 payload length of the packet as given are not checked (they
- * may be 0 for a large TSO packet). Packets without segmentation are not limited to
- * OFNIC_MAX_FRAME.
+ * may be 0 for a large TSO packet).
  *
  * Counters: TX_CSUM counts L4 checksums written (one per TSO/USO segment, one per UFO
  * datagram), TX_IP4_CSUM IPv4 header checksums written, TX_VLAN frames tagged; TX_TSO_PKTS,

@@ -2,7 +2,7 @@
 /*
  * ofnic "silicon" engine: the parts of the device that do not depend on QEMU.
  *
- * Everything here is plain C (libc, <stdint.h>, <string.h>, <linux/types.h> and
+ * Everything here is plain C (libc, <stdint.h>, <string.h> and
  * the datasheet) so that it can be unit tested on the host. Guest memory is
  * reached only through struct ofnic_dma; the engine never allocates memory and
  * every loop over guest-controlled data is bounded.
@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
-#include <linux/types.h>
 #include "ofnic_hw.h"
 
 /*
@@ -253,6 +252,7 @@ enum ofnic_txo_err {
     OFNIC_TXOE_MSS_UFO_HDR,  /* UFO: first fragment cannot hold the headers */
     /* OFNIC_GSTAT_TX_DROP_LEN */
     OFNIC_TXOE_PAYLOAD_LEN,  /* > OFNIC_TSO_MAX_PAYLOAD or length overflow */
+    OFNIC_TXOE_FRAME_LEN,    /* unsegmented frame longer than OFNIC_MAX_FRAME */
     OFNIC_TXOE_NUM
 };
 
