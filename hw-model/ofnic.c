@@ -322,6 +322,10 @@ static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
         return 1;
     }
     if (!offload) {
+        if (pkt->len > OFNIC_MAX_FRAME) {
+            ofnic_tx_drop(s, q, head, OFNIC_TXOE_FRAME_LEN, 0);
+            return 1;
+        }
         /* No offload: the gathered packet as it is, no pass over it. */
         iov.iov_base = s->tx_buf;
         iov.iov_len = pkt->len;
@@ -465,8 +469,9 @@ static void ofnic_tx_bh(void *opaque)
     unsigned int done = 0, k;
     bool more = false;
 
-    if (!(s->ctrl & OFNIC_CTRL_ENABLE) || ofnic_fc_tx_paused(s)) {
-        return; /* doorbells stay latched until ENABLE, or the pause ends */
+    if (!(s->ctrl & OFNIC_CTRL_ENABLE) || ofnic_fc_tx_paused(s) ||
+        !runstate_is_running()) {
+        return; /* doorbells stay latched until ENABLE, pause end, VM run */
     }
     if (!ofnic_tx_doorbells(s, &done)) {
         qemu_bh_schedule(s->tx_bh);
@@ -604,6 +609,8 @@ static void ofnic_set_ctrl(OfnicState *s, uint32_t val)
 
 static bool ofnic_q_config_ok(OfnicQueue *q, const char **why)
 {
+    uint64_t span;
+
     if (q->size < OFNIC_RING_MIN || q->size > OFNIC_RING_MAX ||
         (q->size & (q->size - 1))) {
         *why = "ring size not a power of two in range";
@@ -612,6 +619,11 @@ static bool ofnic_q_config_ok(OfnicQueue *q, const char **why)
     if (q->is_rx && (q->buf_size < OFNIC_RX_BUF_MIN ||
                      q->buf_size > OFNIC_RX_BUF_MAX || q->buf_size % 64)) {
         *why = "bad RX buffer size";
+        return false;
+    }
+    span = (uint64_t)q->size * sizeof(struct ofnic_tx_desc);
+    if (q->base + span - 1 < q->base) {
+        *why = "ring wraps past 2^64";
         return false;
     }
     return true;
@@ -1101,7 +1113,18 @@ static const VMStateDescription vmstate_ofnic_queue = {
 
 static int ofnic_pre_save(void *opaque)
 {
-    ofnic_rx_pre_save(opaque);
+    OfnicState *s = opaque;
+
+    ofnic_rx_pre_save(s);
+    s->mig_link_down = qemu_get_queue(s->nic)->link_down;
+    return 0;
+}
+
+static int ofnic_pre_load(void *opaque)
+{
+    OfnicState *s = opaque;
+
+    s->mig_link_down = false; /* no "link" subsection: the link was up */
     return 0;
 }
 
@@ -1123,6 +1146,7 @@ static int ofnic_post_load(void *opaque, int version_id)
             OfnicQueue *q = qs[j];
 
             q->timer_running = false; /* re-armed when the VM runs */
+            timer_del(q->itr_timer);
             if (ofnic_q_running(q) &&
                 (!ofnic_q_config_ok(q, &why) || q->head >= q->size ||
                  q->tail >= q->size)) {
@@ -1134,6 +1158,8 @@ static int ofnic_post_load(void *opaque, int version_id)
         }
     }
     s->filt.offload = s->offload;
+    s->tx_db_count = 0;
+    qemu_get_queue(s->nic)->link_down = s->mig_link_down;
     ofnic_rx_post_load(s);
     return 0;
 }
@@ -1145,7 +1171,8 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
     unsigned int i, j;
 
     if (!running) {
-        ofnic_rx_vm_stopped(s);
+        /* no DMA or interrupt until it runs again: held flows stay held */
+        qemu_bh_cancel(s->tx_bh);
         return;
     }
     /* after a load: moderation timers, and work the source left queued */
@@ -1165,11 +1192,29 @@ static void ofnic_vm_state_change(void *opaque, bool running, RunState state)
     }
 }
 
+/* A link set down (set_link) stays down on the destination. */
+static bool ofnic_link_needed(void *opaque)
+{
+    return ((OfnicState *)opaque)->mig_link_down;
+}
+
+static const VMStateDescription vmstate_ofnic_link = {
+    .name = "ofnic/link",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ofnic_link_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(mig_link_down, OfnicState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_ofnic = {
     .name = "ofnic",
     .version_id = 3, /* datasheet 2.1: flow control, FEC */
     .minimum_version_id = 3,
     .pre_save = ofnic_pre_save,
+    .pre_load = ofnic_pre_load,
     .post_load = ofnic_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, OfnicState),
@@ -1212,6 +1257,10 @@ static const VMStateDescription vmstate_ofnic = {
         VMSTATE_UINT64_2DARRAY(qstats, OfnicState, OFNIC_MAX_QUEUES,
                                OFNIC_QSTAT_NUM),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_ofnic_link,
+        NULL
     },
 };
 

@@ -100,6 +100,7 @@ const char *ofnic_txo_err_str(enum ofnic_txo_err e)
         [OFNIC_TXOE_MSS_ALIGN] = "UFO mss not a multiple of 8",
         [OFNIC_TXOE_MSS_UFO_HDR] = "UFO mss below the fragmentable headers",
         [OFNIC_TXOE_PAYLOAD_LEN] = "payload too long",
+        [OFNIC_TXOE_FRAME_LEN] = "frame longer than OFNIC_MAX_FRAME",
     };
 
     if ((unsigned int)e >= OFNIC_TXOE_NUM) {
@@ -994,6 +995,8 @@ enum ofnic_txo_err ofnic_tx_offload(struct ofnic_txo_cfg *cfg,
     if (!e) {
         if (t.seg != OFNIC_TXC_SEG_NONE) {
             e = check_seg(&t, cfg->caps);
+        } else if (t.vtag + len > OFNIC_MAX_FRAME) {
+            e = OFNIC_TXOE_FRAME_LEN;
         } else {
             e = check_csum(&t, ctx);
         }

@@ -622,6 +622,22 @@ def rx_base_unmapped(c):
     c.check(g["RX_DROP_DMA"] == 1, "rx_drop_dma_error is %d, expected 1" % g["RX_DROP_DMA"])
 
 
+@case("TX ring whose span wraps past 2^64 is refused when enabled")
+def tx_ring_wraps(c):
+    c.start()
+    c.txq(size=64, base=2**64 - 16 * 32)
+    ring_stop(c, True, "enabling a ring at 2^64 - 512 (64 descriptors)")
+    c.expect_log(r"ofnic: TXQ0\b.*wraps past 2\^64", what="the ring-wrap error")
+
+
+@case("RX ring whose span wraps past 2^64 is refused when enabled")
+def rx_ring_wraps(c):
+    c.start()
+    c.rxq(size=64, base=2**64 - 16 * 32, post=False)
+    ring_stop(c, False, "enabling a ring at 2^64 - 512 (64 descriptors)")
+    c.expect_log(r"ofnic: RXQ0\b.*wraps past 2\^64", what="the ring-wrap error")
+
+
 @case("TX ring BASE = the device's own BAR0 (DMA to itself)")
 def tx_base_own_bar(c):
     c.start()
@@ -792,13 +808,20 @@ def tx_too_long(c):
     c.expect_log(r"ofnic: TXQ0\b", what="the over-long packet")
 
 
-@case("TX packet of exactly OFNIC_TX_MAX_PKT_LEN is gathered (boundary)")
-def tx_max_len(c):
-    # Valid, so no log line: the device gathers 256 KiB (its whole buffer) and loopback RX
-    # drops it as too big for MAX_FRAME. The buffers: 64 KiB of RAM read from one address.
-    src = next((a for a, b in ram_ranges() if a >= 1 << 20 and b - a >= 1 << 17), None)
+def ram_src(size):
+    """An address of size bytes of RAM above 1 MiB, for buffers whose content does not matter."""
+    src = next((a for a, b in ram_ranges() if a >= 1 << 20 and b - a >= size), None)
     if src is None:
-        raise Skip("no 128 KiB RAM range")
+        raise Skip("no %d KiB RAM range" % (size >> 10))
+    return src
+
+
+@case("TX packet of exactly OFNIC_TX_MAX_PKT_LEN is gathered, then refused as a frame (boundary)")
+def tx_max_len(c):
+    # The device gathers 256 KiB (its whole buffer): no "too long" from the descriptors, but
+    # unsegmented it is no frame the wire carries. The buffers: 64 KiB of RAM read from one
+    # address.
+    src = ram_src(1 << 17)
     c.start(loopback=True)
     c.rxq()
     c.txq()
@@ -809,10 +832,31 @@ def tx_max_len(c):
     c.tx_kick(len(lens))
     c.tx_wait_head(len(lens))
     g, q = c.stats()
-    c.check(g["TX_LOOPBACK"] == 1 and g["RX_DROP_SIZE"] == 1,
-            "tx_loopback %d, rx_drop_bad_size %d; expected 1 and 1" %
-            (g["TX_LOOPBACK"], g["RX_DROP_SIZE"]))
-    c.check(q["TX_DROPS"] == 0, "the packet was dropped on TX")
+    c.check(g["TX_LOOPBACK"] == 0 and g["TX_DROP_LEN"] == 1,
+            "tx_loopback %d, tx_drop_bad_length %d; expected 0 and 1" %
+            (g["TX_LOOPBACK"], g["TX_DROP_LEN"]))
+    c.expect_log(r"ofnic: TXQ0\b.*frame longer than OFNIC_MAX_FRAME",
+                 what="the frame-length refusal (not the descriptors' 'too long')")
+
+
+@case("TX unsegmented frames: OFNIC_MAX_FRAME is sent, one byte more refused and counted")
+def tx_frame_max(c):
+    src = ram_src(1 << 15)
+    c.start(loopback=True)
+    c.rxq()
+    c.txq()
+    for i, n in enumerate((D.MAX_FRAME, D.MAX_FRAME + 1)):
+        c.tx_put(2 * i, tx_desc(src, 8192, DATA))
+        c.tx_put(2 * i + 1, tx_desc(src + 8192, n - 8192, EOP))
+    c.tx_kick(4)
+    c.tx_wait_head(4)
+    g, q = c.stats()
+    c.check(g["TX_LOOPBACK"] == 1, "tx_loopback %d, expected 1 (the OFNIC_MAX_FRAME one)"
+            % g["TX_LOOPBACK"])
+    c.check(g["TX_DROP_LEN"] == 1 and q["TX_DROPS"] == 1,
+            "tx_drop_bad_length %d, q0 tx drops %d; expected 1 and 1" %
+            (g["TX_DROP_LEN"], q["TX_DROPS"]))
+    c.expect_log(r"ofnic: TXQ0\b.*frame longer than OFNIC_MAX_FRAME", what="the refusal")
 
 
 @case("TX descriptors with len 65536 and 0xffffffff")

@@ -119,8 +119,8 @@ static void gen(struct pspec *s, unsigned int *off, unsigned int *mss, uint64_t 
             s->payload = room;
         }
     }
-    if (seg == OFNIC_TXC_SEG_NONE && s->payload > 9000) {
-        s->payload = rnd_n(9000);
+    if (seg == OFNIC_TXC_SEG_NONE && s->payload > maxmss) {
+        s->payload = rnd_n(maxmss + 1);     /* one frame of at most OFNIC_MAX_FRAME */
     }
     *off = seg;
     if (vlan) {

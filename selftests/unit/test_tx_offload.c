@@ -620,6 +620,31 @@ static void test_drops(void)
     build(p, &s);
     drop("ufo4 datagram > 65535", (c = CTX(OFNIC_TXC_SEG_UFO4, 1480)), ALL_CAPS,
          OFNIC_TXOE_PAYLOAD_LEN, OFNIC_GSTAT_TX_DROP_LEN);
+
+    /* Without segmentation a frame is at most OFNIC_MAX_FRAME, an inserted tag included. */
+    s = tcp4(OFNIC_MAX_FRAME - 14 - 20 - 20);
+    build(p, &s);
+    c = CTX(OFNIC_TXC_L4_CSUM, 0);
+    c.csum_start = ofnic_cpu_to_le16(14 + 20);
+    c.csum_offset = 16;
+    {
+        struct ofnic_txo_result res;
+
+        is(run(&c, &res), OFNIC_TXOE_NONE, "csum frame of OFNIC_MAX_FRAME: sent");
+        ok(sk.n == 1 && sk.f[0].len == OFNIC_MAX_FRAME, "csum frame of OFNIC_MAX_FRAME: whole");
+    }
+    c.offload = ofnic_cpu_to_le16(OFNIC_TXC_L4_CSUM | OFNIC_TXC_VLAN);
+    drop("csum frame of OFNIC_MAX_FRAME + tag", c, ALL_CAPS, OFNIC_TXOE_FRAME_LEN,
+         OFNIC_GSTAT_TX_DROP_LEN);
+    s = tcp4(OFNIC_MAX_FRAME - 14 - 20 - 20 + 1);
+    build(p, &s);
+    c.offload = ofnic_cpu_to_le16(OFNIC_TXC_L4_CSUM);
+    drop("csum frame of OFNIC_MAX_FRAME + 1", c, ALL_CAPS, OFNIC_TXOE_FRAME_LEN,
+         OFNIC_GSTAT_TX_DROP_LEN);
+    s = tcp4(60000);
+    build(p, &s);
+    drop("context without offloads, 60 KB", (c = CTX(0, 0)), ALL_CAPS, OFNIC_TXOE_FRAME_LEN,
+         OFNIC_GSTAT_TX_DROP_LEN);
     {
         static const uint8_t bad[8] = { 7, 12, 4, 0, 0, 0, 0, 0 };   /* RR longer than options */
 
