@@ -191,6 +191,8 @@ struct OfnicState {
     QEMUTimer *fc_tx_timer;   /* restarts TX at fc_pause_until */
     QEMUTimer *fc_send_timer; /* sends the next PAUSE frame */
 
+    bool mig_link_down; /* migration: link was down (subsection ofnic/link) */
+
     uint64_t gstats[OFNIC_GSTAT_NUM];
     uint64_t qstats[OFNIC_MAX_QUEUES][OFNIC_QSTAT_NUM];
 };
@@ -234,7 +236,6 @@ void ofnic_rx_set_offload(OfnicState *s, uint32_t val);
 void ofnic_rx_queue_disabled(OfnicQueue *q);
 void ofnic_rx_tail_written(OfnicQueue *q);
 void ofnic_rx_flush(OfnicState *s);
-void ofnic_rx_vm_stopped(OfnicState *s);
 void ofnic_rx_pre_save(OfnicState *s);
 void ofnic_rx_post_load(OfnicState *s);
 bool ofnic_rss_is_reg(hwaddr addr);

@@ -214,9 +214,13 @@ void ofnic_link_post_load(OfnicState *s)
     s->fc_congested = false;
     if (s->fc_pause_until) {
         timer_mod(s->fc_tx_timer, s->fc_pause_until);
+    } else {
+        timer_del(s->fc_tx_timer);
     }
     if (s->fc_xoff_sent) {
         timer_mod(s->fc_send_timer, ofnic_fc_now());
+    } else {
+        timer_del(s->fc_send_timer);
     }
 }
 

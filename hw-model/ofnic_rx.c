@@ -11,6 +11,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "net/queue.h"
+#include "system/runstate.h"
 #include "hw/qdev-core.h"
 #include "ofnic_int.h"
 #include "trace.h"
@@ -393,7 +394,9 @@ static bool ofnic_can_receive(NetClientState *nc)
 {
     OfnicState *s = qemu_get_nic_opaque(nc);
 
-    return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down;
+    /* a stopped VM takes nothing: QEMU keeps the frames until it runs */
+    return (s->ctrl & OFNIC_CTRL_ENABLE) && !nc->link_down &&
+           runstate_is_running();
 }
 
 /*
@@ -581,14 +584,9 @@ void ofnic_rss_write(OfnicState *s, hwaddr addr, uint32_t val)
 }
 
 /*
- * Migration: see ofnic.c.
+ * Migration: see ofnic.c. Held flows are not in the stream: a DMA after the
+ * VM stopped could miss the last RAM pass, so they are dropped and counted.
  */
-void ofnic_rx_vm_stopped(OfnicState *s)
-{
-    ofnic_rsc_flush_queues(s);
-}
-
-/* What ofnic_rx_vm_stopped() could not deliver is not in the stream. */
 void ofnic_rx_pre_save(OfnicState *s)
 {
     unsigned int i;
@@ -598,11 +596,26 @@ void ofnic_rx_pre_save(OfnicState *s)
     }
 }
 
-/* The RSS contexts: the registers from the stream written again, decoded. */
+/*
+ * What this process held before a load (loadvm) is not the loaded state's:
+ * forgotten. The RSS contexts: the registers from the stream written again.
+ */
 void ofnic_rx_post_load(OfnicState *s)
 {
     unsigned int c, r;
 
+    for (c = 0; c < OFNIC_MAX_QUEUES; c++) {
+        OfnicQueue *q = &s->rxq[c];
+
+        if (q->rsc) {
+            ofnic_rsc_discard(q->rsc);
+        }
+        q->rsc_retry = false;
+        q->rsc_timer_running = false;
+        timer_del(q->rsc_timer);
+    }
+    s->fault_held_len = 0;
+    timer_del(s->fault_timer);
     ofnic_link_post_load(s);
     for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
         for (r = 0; r < 4 * OFNIC_RSS_CTX_REGS; r += 4) {
