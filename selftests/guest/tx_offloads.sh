@@ -32,7 +32,7 @@ W=/tmp/txo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 31
+tap_plan 32
 dmesg -C
 
 ofnic_pair
@@ -371,6 +371,42 @@ fi
 if usable tx-udp-segmentation "USO IPv6: whole datagrams to the device, every segment arrives"; then
 	tap_run "USO IPv6: whole datagrams to the device, every segment arrives" \
 		udp_check 6 "$REMOTE_V6" 1400
+fi
+
+# UDP GSO at the length limit, sg off (the stack linearizes): 65493 bytes of payload make the
+# largest skb the core hands over (65535 bytes, one data descriptor: gso_features_check()
+# segments skb->len >= gso_max_size in software); 7 bytes more and the stack segments it
+uso_limit_check() {	# uso_limit_check GSO SEGS DEVICE_PACKETS_PER_DATAGRAM
+	local gso=$1 segs=$2 per=$3 port=9110 n=5 out pk rc=0
+	snap tx_uso_packets drv:tx_dma_map_errors drv:tx_dropped
+	rns python3 "$TXGEN" udp-recv "$REMOTE_V4" "$port" $((n * segs)) "$gso" 20 \
+		>"$W/udpl.out" 2>"$W/udpl.err" &
+	local rpid=$!
+	for _ in $(seq 50); do grep -q ready "$W/udpl.err" && break; sleep 0.1; done
+	python3 "$TXGEN" udp-send "$REMOTE_V4" "$port" $((gso * segs)) "$n" "$gso" || rc=1
+	wait "$rpid"
+	out=$(cat "$W/udpl.out")
+	pk=$(grew tx_uso_packets)
+	echo "$((gso * segs + 42))-byte skbs: B received (datagrams bytes bad) $out of" \
+		"$((n * segs)) x $gso; device: $pk USO packets; driver:" \
+		"$(grew drv:tx_dma_map_errors) DMA map errors, $(grew drv:tx_dropped) drops"
+	[ "$out" = "$((n * segs)) $((n * segs * gso)) 0" ] || rc=1
+	[ "$pk" = $((n * per)) ] || { echo "expected $((n * per)) USO packets at the device"; rc=1; }
+	[ "$(grew drv:tx_dma_map_errors)" = 0 ] && [ "$(grew drv:tx_dropped)" = 0 ] || rc=1
+	return "$rc"
+}
+uso_limit() {
+	local rc=0
+	ethtool -K "$A" sg off >/dev/null || return 1
+	[ "$(feat tx-udp-segmentation active)" = true ] || { echo "USO went off with sg"; rc=1; }
+	uso_limit_check 1149 57 1 || rc=1
+	uso_limit_check 1310 50 0 || rc=1
+	ethtool -K "$A" sg on >/dev/null || rc=1
+	no_warn || rc=1
+	return "$rc"
+}
+if usable tx-udp-segmentation "USO at the length limit, sg off: a 65535-byte linear skb whole to the device"; then
+	tap_run "USO at the length limit, sg off: a 65535-byte linear skb whole to the device" uso_limit
 fi
 
 # ---- UFO ----------------------------------------------------------------------------------------

@@ -205,7 +205,11 @@ void ofnic_set_features(struct ofnic_priv *priv)
 
 	ofnic_set_tunnel_features(priv, csum, gso);
 
-	/* TSO_MAX_PAYLOAD bounds skb->len, which also holds the headers: on the safe side */
+	/*
+	 * TSO_MAX_PAYLOAD bounds skb->len, which also holds the headers: on the safe side. The
+	 * core segments skb->len >= gso_max_size in software, so a GSO skb linearized (sg off)
+	 * is at most 65535 bytes: one data descriptor.
+	 */
 	netif_set_tso_max_size(netdev, priv->tso_max_payload);
 }
 
