@@ -500,6 +500,17 @@ contexts() {
 	read -r -a q <<<"$d"
 	[ $((q[2] + q[3])) -ge $((n * 9 / 10)) ] && [ "${q[2]}" -gt 0 ] && [ "${q[3]}" -gt 0 ] || rc=1
 	ethtool -N "$A" delete "$r" || rc=1
+	# context 0 the same: its table may not spread past what a rule's offset allows
+	ethtool -X "$A" equal 2 || rc=1
+	r=$(ethtool -N "$A" flow-type udp4 dst-port "$p" context 0 action 2 | awk '{ print $NF }')
+	# (ethtool -X goes through the ioctl: the extack message does not reach it)
+	if ethtool -X "$A" equal 4 2>/dev/null; then
+		echo "context 0 spread over 4 queues under a rule with queue offset 2"; rc=1
+	fi
+	[ "$(table_set 0)" = "0 1" ] || { echo "context 0 table {$(table_set 0)}"; rc=1; }
+	ethtool -n "$A" rule "$r" | grep -q "RSS Context 0 (queue base offset: 2)" ||
+		{ echo "rule $r: $(ethtool -n "$A" rule "$r")"; rc=1; }
+	ethtool -N "$A" delete "$r" || rc=1
 	ethtool -X "$A" context "$c" delete || rc=1
 	ethtool -x "$A" context "$c" >/dev/null 2>&1 && { echo "context $c still there"; rc=1; }
 	ethtool -X "$A" default || rc=1

@@ -217,28 +217,6 @@ static unsigned int ofnic_rss_update(struct ofnic_rss_ctx *ctx,
 	return what;
 }
 
-int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
-		   struct netlink_ext_ack *extack)
-{
-	struct ofnic_priv *priv = netdev_priv(netdev);
-	int err;
-
-	if (!(priv->caps & OFNIC_CAP_RSS))
-		return -EOPNOTSUPP;
-	/* other contexts come through the rxfh_context operations */
-	if (rxfh->rss_context)
-		return -EINVAL;
-
-	err = ofnic_rss_check(priv, rxfh, extack);
-	if (err)
-		return err;
-
-	ofnic_hw_rss_write(priv, 0, ofnic_rss_update(&priv->rss[0], rxfh,
-						     ofnic_rss_indir_size(priv->num_queues)));
-
-	return 0;
-}
-
 /* An ntuple rule that spreads over context c adds its queue offset to the table's entries */
 static bool ofnic_ntuple_uses_ctx(const struct ofnic_ntuple *rule, u32 c)
 {
@@ -260,6 +238,38 @@ static bool ofnic_ntuple_ctx_fits(struct ofnic_priv *priv, u32 c, unsigned int m
 	}
 
 	return true;
+}
+
+int ofnic_set_rxfh(struct net_device *netdev, struct ethtool_rxfh_param *rxfh,
+		   struct netlink_ext_ack *extack)
+{
+	struct ofnic_priv *priv = netdev_priv(netdev);
+	struct ofnic_rss_ctx new;
+	unsigned int what;
+	int err;
+
+	if (!(priv->caps & OFNIC_CAP_RSS))
+		return -EOPNOTSUPP;
+	/* other contexts come through the rxfh_context operations */
+	if (rxfh->rss_context)
+		return -EINVAL;
+
+	err = ofnic_rss_check(priv, rxfh, extack);
+	if (err)
+		return err;
+
+	new = priv->rss[0];
+	what = ofnic_rss_update(&new, rxfh, ofnic_rss_indir_size(priv->num_queues));
+	if (!ofnic_ntuple_ctx_fits(priv, 0, ofnic_rss_max_queue(&new), priv->num_queues)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "an ntuple rule's queue offset on context 0 would pass the last queue");
+		return -EINVAL;
+	}
+
+	priv->rss[0] = new;
+	ofnic_hw_rss_write(priv, 0, what);
+
+	return 0;
 }
 
 int ofnic_create_rxfh_context(struct net_device *netdev, struct ethtool_rxfh_context *ctx,
@@ -790,8 +800,12 @@ void ofnic_flow_program(struct ofnic_priv *priv)
 
 		memset(w, 0, sizeof(w));
 		if (rule->valid &&
-		    ofnic_ntuple_words(priv, &rule->fs, rule->rss_context, priv->num_queues, w))
-			memset(w, 0, sizeof(w));
+		    ofnic_ntuple_words(priv, &rule->fs, rule->rss_context, priv->num_queues, w)) {
+			/* what ethtool -n lists is what the device steers by */
+			netdev_warn(priv->netdev, "ntuple rule %u no longer fits: deleted\n", r);
+			ofnic_ntuple_delete(priv, r);
+			continue;
+		}
 		ofnic_hw_ntuple_write(priv, r, w);
 	}
 }
