@@ -674,8 +674,9 @@ struct ofnic_tx_ctx_desc {
  * IP-in-IP the host finds the inner header from the outer protocol field: 4 is IPv4, 41
  * IPv6; CWR set means every segment had it), FIXEDID if the IPv4 ID of the first IP header
  * stayed fixed and FIXEDID_INNER if that of the inner IPv4 header of IP-in-IP did (else an
- * IPv4 ID incremented: re-segmenting reproduces the IDs); the hash and queue are the first
- * segment's. A flow of one segment is delivered as a plain frame.
+ * IPv4 ID incremented: re-segmenting reproduces the IDs), and LRO if the LRO rules merged it
+ * (HW_GRO was clear: the frame may not be re-segmented into what came; since 2.2); the hash
+ * and queue are the first segment's. A flow of one segment is delivered as a plain frame.
  * Counters: RX_COALESCED (frames made of >= 2 segments), RX_COALESCED_SEGS (their segments),
  * RX_FLUSH_* by reason (FLAGS: PSH/FIN/URG/RST/SYN, no payload or a short segment; MISMATCH: a
  * header rule above; OOO: sequence; SIZE; TIMEOUT; EVICT: queue disable or coalescing turned
@@ -746,6 +747,7 @@ struct ofnic_rx_desc {
 #define OFNIC_RXC_LOOPBACK		0x00080000	/* came from this port's own TX */
 #define OFNIC_RXC_FIXEDID		0x00100000	/* coalesced: first IPv4 ID fixed */
 #define OFNIC_RXC_FIXEDID_INNER		0x00200000	/* coalesced IP-in-IP: inner ID fixed */
+#define OFNIC_RXC_LRO			0x00400000	/* coalesced by the LRO rules (since 2.2) */
 
 struct ofnic_rx_cmpl {
 	__le32 rss_hash;	/* Toeplitz hash, valid if the hash type is not NONE */

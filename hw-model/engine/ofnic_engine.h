@@ -465,6 +465,7 @@ struct ofnic_rsc_flow {
     uint8_t nl3;       /* IP headers: 1, or 2 for IP-in-IP */
     bool v6[2];        /* outer, inner */
     bool fixedid[2];   /* IPv4 ID fixed rather than incrementing */
+    bool lro;          /* merged by the LRO rules */
     uint16_t l3_off[2];
     uint16_t l4_off;
     uint16_t hdr_len;  /* headers up to the TCP payload */

@@ -351,6 +351,7 @@ static void merge(struct ofnic_rsc_flow *f, const struct ofnic_rsc_cfg *cfg,
     f->segs++;
     f->wire_bytes += pk->wire_len;
     th2[13] |= th[13] & (TCP_FLAG_FIN | TCP_FLAG_PSH);
+    f->lro = cfg->lro;
     if (cfg->lro) {
         memcpy(th2 + 8, th + 8, 4);   /* ack number */
         memcpy(th2 + 14, th + 14, 2); /* window */
@@ -378,6 +379,7 @@ static void start(struct ofnic_rsc_flow *f, const struct ofnic_rx_result *res,
     f->frame_len = (uint32_t)res->len;
     f->mss = (uint16_t)payload_len(pk);
     f->segs = 1;
+    f->lro = false;
     f->next_seq = ofnic_get_be32(res->frame + pk->l4_off + 4) + f->mss;
     f->pay_sum = pk->pay_sum;
     f->wire_bytes = res->len;
@@ -512,6 +514,9 @@ static bool flush(struct ofnic_rsc_queue *rq, struct ofnic_rsc_flow *f,
             if (!f->v6[i] && f->fixedid[i]) {
                 meta.status |= i ? OFNIC_RXC_FIXEDID_INNER : OFNIC_RXC_FIXEDID;
             }
+        }
+        if (f->lro) {
+            meta.status |= OFNIC_RXC_LRO;
         }
         meta.seg_count = f->segs;
         meta.mss = f->mss;

@@ -30,7 +30,7 @@ RXQ = 0x8080
 Q_BASE_LO, Q_BASE_HI, Q_SIZE, Q_CTRL, Q_TAIL, Q_HEAD, Q_ITR, RXQ_BUF = (
     0x00, 0x04, 0x08, 0x0c, 0x10, 0x14, 0x18, 0x20)
 RXC_DD, RXC_EOP, RXC_VLAN, RXC_IP_OK, RXC_L4_OK, RXC_ERR = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20
-RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID = 0x4000, 0x40000, 0x100000
+RXC_COALESCED, RXC_NTUPLE, RXC_FIXEDID, RXC_LRO = 0x4000, 0x40000, 0x100000, 0x400000
 OFF_RSC_FIXEDID_NO_DF = 0x1000
 VLAN_FILTER = 0x0800
 RSS_BASE = 0x10000
@@ -414,13 +414,27 @@ def main():
         c = d.completions()
         ok(len(c) == 1 and c[0][1]["segs"] == 2 and struct.unpack_from("!I", c[0][2], 14 + 20 + 8)[0] == 8,
            "LRO: an ack number change is merged, the last ack kept")
+        ok(len(c) == 1 and c[0][1]["status"] & RXC_LRO, "LRO: the completion says LRO merged it")
+        # a flow held by LRO when HW-GRO takes over goes up as LRO made it
+        d.send_wait(acks)
+        d.w(REG_OFFLOAD, OFF_RX_CSUM | OFF_HW_GRO)
+        c = d.completions()
+        ok(len(c) == 1 and c[0][1]["segs"] == 2 and c[0][1]["status"] & RXC_LRO,
+           "LRO -> HW-GRO: the flow LRO held is flushed marked LRO",
+           [(m["segs"], hex(m["status"])) for _, m, _ in c])
+        d.send_wait(segs[:2])
+        d.cmd("clock_step %d" % (TIMEOUT_US * 1000))
+        c = d.completions()
+        ok(len(c) == 1 and c[0][1]["segs"] == 2 and not c[0][1]["status"] & RXC_LRO,
+           "HW-GRO: the completion does not say LRO", [hex(m["status"]) for _, m, _ in c])
+        d.w(REG_OFFLOAD, OFF_RX_CSUM | OFF_LRO)
         d.send_wait(segs[:2])
         d.w(REG_OFFLOAD, OFF_RX_CSUM)
         c = d.completions()
         ok(len(c) == 1 and c[0][1]["segs"] == 2, "turning coalescing off flushes the held flow")
         g = {n: d.gstat(n) for n in ("RX_COALESCED", "RX_COALESCED_SEGS", "RX_FLUSH_TIMEOUT",
                                       "RX_FLUSH_FLAGS", "RX_FLUSH_MISMATCH")}
-        ok(g["RX_COALESCED"] == 8 and g["RX_COALESCED_SEGS"] == 17 and g["RX_FLUSH_TIMEOUT"] >= 2,
+        ok(g["RX_COALESCED"] == 10 and g["RX_COALESCED_SEGS"] == 21 and g["RX_FLUSH_TIMEOUT"] >= 2,
            "coalescing counters", g)
     finally:
         log = d.close()

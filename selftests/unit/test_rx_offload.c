@@ -109,7 +109,8 @@ static struct ofnic_rx_cfg q_cfg(struct rxq *q)
 static struct ofnic_rsc_cfg q_rsc(struct rxq *q)
 {
     struct ofnic_rsc_cfg c = {
-        .lro = !!(q->offload & OFNIC_OFFLOAD_LRO),
+        /* as the glue: with both bits the HW-GRO rules */
+        .lro = (q->offload & OFNIC_OFFLOAD_LRO) && !(q->offload & OFNIC_OFFLOAD_HW_GRO),
         .fixedid_no_df = !!(q->offload & OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF),
         .gstats = q->gstats, .out = q_out, .opaque = q,
     };
@@ -615,6 +616,7 @@ static void test_lro(void)
 
         ok(g32(th + 8) == 0x11223344 + 2000 && g16(th + 14) == 0x1002,
            "lro: the merged header has the last ack and window");
+        ok(q->out[0].meta.status & OFNIC_RXC_LRO, "lro: the completion says LRO merged it");
     }
     /* but not a timestamp or IP ID change (gro.c's lro mode) */
     q_clear(q);
@@ -643,6 +645,14 @@ static void test_lro(void)
     }
     q_flush(q);
     EXPECT(q, "gro: an ack number change does not coalesce", PAYLOAD, PAYLOAD);
+    send_specs(q, s, 2);
+    ok(q->nout == 1 && (q->out[0].meta.status & (OFNIC_RXC_COALESCED | OFNIC_RXC_LRO)) ==
+       OFNIC_RXC_COALESCED, "gro: the completion does not say LRO");
+    /* with both bits the HW-GRO rules apply, and the completion says so */
+    q->offload = OFNIC_OFFLOAD_RX_CSUM | OFNIC_OFFLOAD_HW_GRO | OFNIC_OFFLOAD_LRO;
+    send_specs(q, s, 2);
+    ok(q->nout == 1 && !(q->out[0].meta.status & OFNIC_RXC_LRO),
+       "lro + hw-gro: merged by the HW-GRO rules, not LRO");
     pkt_free(p);
     q_free(q);
 }

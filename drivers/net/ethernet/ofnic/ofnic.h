@@ -286,6 +286,7 @@ struct ofnic_priv {
 	u64 caps;
 	u32 pflags;			/* OFNIC_PFLAG_* */
 	u32 version;
+	bool rxc_lro;			/* completions mark LRO merges (datasheet 2.2) */
 	u16 hw_queues;			/* OFNIC_REG_QUEUES */
 	u16 max_queues;			/* usable: limited by MSI-X vectors */
 	u32 ring_max;

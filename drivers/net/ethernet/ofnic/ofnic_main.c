@@ -507,6 +507,7 @@ static void ofnic_read_caps(struct ofnic_priv *priv)
 	u32 mtu_max;
 
 	priv->version = ofnic_rd32(priv, OFNIC_REG_VERSION);
+	priv->rxc_lro = FIELD_GET(OFNIC_VERSION_MINOR_MASK, priv->version) >= 2;
 	priv->caps = ofnic_rd32(priv, OFNIC_REG_CAP_LO) |
 		     (u64)ofnic_rd32(priv, OFNIC_REG_CAP_HI) << 32;
 	/* RS-FEC, as 25G and faster links run; flow control stays off until asked for */

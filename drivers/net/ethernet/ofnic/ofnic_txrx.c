@@ -714,8 +714,14 @@ static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 	skb->protocol = eth_type_trans(skb, ring->netdev);
 
 	if (status & OFNIC_RXC_COALESCED) {
-		/* while LRO is switched to HW-GRO the feature bits may lag: GRO unless LRO */
-		gro = !(features & NETIF_F_LRO);
+		/*
+		 * The device says which rules merged it; one before 2.2 does not, and the
+		 * feature bits may lag a switch from LRO to HW-GRO
+		 */
+		if (ring->qv->priv->rxc_lro)
+			gro = !(status & OFNIC_RXC_LRO);
+		else
+			gro = !(features & NETIF_F_LRO);
 		hlen = ofnic_rx_rsc(skb, cmpl, status, gro);
 		if (unlikely(!hlen)) {
 			netdev_err_once(ring->netdev, "RX queue %u: bad coalesced packet\n",
