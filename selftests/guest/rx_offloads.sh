@@ -36,7 +36,7 @@ W=/tmp/rxo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 30
+tap_plan 31
 dmesg -C
 
 ofnic_pair
@@ -276,6 +276,37 @@ fi
 ip link del "$A.$VID" 2>/dev/null
 rns ip link del "$B.$VID" 2>/dev/null
 rns ip link del "$B.$VID_OTHER" 2>/dev/null
+
+# ---- QinQ ----------------------------------------------------------------------------------------
+# 802.1ad 10 over 802.1Q 20 keep the MTU of the port: frames of MTU + 22 bytes, which MAX_FRAME
+# must admit (the datasheet's OFNIC_MAX_FRAME holds two tags)
+too_long() {	# frames both ports dropped as longer than MAX_FRAME
+	{ ethtool -S "$A"; rns ethtool -S "$B"; } |
+		awk '$1 == "rx_drop_bad_size:" { s += $2 } END { print s + 0 }'
+}
+qinq() {
+	local rc=0 d mtu
+	mtu=$(cat "/sys/class/net/$A/mtu")
+	ip link add link "$A" name "$A.q" type vlan proto 802.1ad id 10 || return 1
+	ip link add link "$A.q" name "$A.q.20" type vlan id 20 || rc=1
+	rns ip link add link "$B" name "$B.q" type vlan proto 802.1ad id 10 || rc=1
+	rns ip link add link "$B.q" name "$B.q.20" type vlan id 20 || rc=1
+	ip addr add 198.18.10.1/24 dev "$A.q.20"
+	rns ip addr add 198.18.10.2/24 dev "$B.q.20"
+	ip link set "$A.q" up && ip link set "$A.q.20" up || rc=1
+	rns ip link set "$B.q" up && rns ip link set "$B.q.20" up || rc=1
+	d=$(too_long)
+	ping -q -c3 -i0.2 -W2 -M do -s $((mtu - 28)) 198.18.10.2 >/dev/null ||
+		{ echo "ping of $mtu-byte IP packets over QinQ failed"; rc=1; }
+	d=$(($(too_long) - d))
+	echo "$mtu-byte IP packets over 802.1ad 10 / 802.1Q 20 ($((mtu + 22))-byte frames):" \
+		"$d dropped as too long"
+	[ "$d" = 0 ] || rc=1
+	ip link del "$A.q"
+	rns ip link del "$B.q"
+	return "$rc"
+}
+tap_check "QinQ (802.1ad + 802.1Q) at the port's MTU: frames with two tags are received" qinq
 
 # ---- RSS -----------------------------------------------------------------------------------------
 ORIG_KEY=$(rss_key)

@@ -33,9 +33,10 @@ void ofnic_hw_set_mac(struct ofnic_priv *priv, const u8 *addr)
 	ofnic_wr32(priv, OFNIC_REG_MAC_HI, get_unaligned_le16(addr + 4));
 }
 
+/* Two tags: QinQ (802.1ad over 802.1Q) keeps the MTU of the port, as VLAN devices do */
 void ofnic_hw_set_max_frame(struct ofnic_priv *priv, unsigned int mtu)
 {
-	ofnic_wr32(priv, OFNIC_REG_MAX_FRAME, mtu + ETH_HLEN + VLAN_HLEN);
+	ofnic_wr32(priv, OFNIC_REG_MAX_FRAME, mtu + ETH_HLEN + 2 * VLAN_HLEN);
 }
 
 /*
