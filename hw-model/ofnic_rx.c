@@ -116,11 +116,14 @@ static uint8_t *ofnic_rsc_buf_alloc(void *opaque)
 static struct ofnic_rsc_cfg ofnic_rsc_cfg(OfnicQueue *q)
 {
     OfnicState *s = q->s;
+    /* never more than the ring can hold: size - 1 buffers posted at most */
+    uint32_t ring_max = (q->size - 1) * q->buf_size;
+    uint32_t max = s->rsc_ctrl & OFNIC_RSC_MAX_SIZE_MASK;
     struct ofnic_rsc_cfg c = {
         /* with both bits set the stricter HW-GRO rules apply */
         .lro = !(s->offload & OFNIC_OFFLOAD_HW_GRO),
         .fixedid_no_df = s->offload & OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF,
-        .max_size = s->rsc_ctrl & OFNIC_RSC_MAX_SIZE_MASK,
+        .max_size = max && max < ring_max ? max : ring_max,
         .gstats = s->gstats,
         .out = ofnic_rsc_out,
         .opaque = q,

@@ -260,8 +260,10 @@ typedef __u64 __be64;
  * frame coming to it, before its held flows are flushed (0 counts as 1; see "Coalescing"
  * below for the bounds on a busy queue). Reset value: MAX_SIZE 0, TIMEOUT 0.
  * Any frame is placed whole: it waits until ceil(length / RXQ_BUF_SIZE) buffers are posted, so
- * the driver keeps MAX_SIZE within what its refill policy always leaves posted. A frame longer
- * than (ring size - 1) buffers can never be placed: it is dropped (RX_DROPS, a guest error).
+ * the driver keeps MAX_SIZE within what its refill policy always leaves posted. A coalesced
+ * frame is never longer than (ring size - 1) buffers of its queue either: a flow that would
+ * grow past that is flushed (since 2.2; before, the merged frame was dropped). A frame from the
+ * wire longer than that can never be placed: it is dropped (RX_DROPS, a guest error).
  */
 #define OFNIC_REG_RSC_CTRL		0x0080
 #define OFNIC_RSC_MAX_SIZE_MASK		0x0001ffff	/* coalesced frame bytes, with headers */
