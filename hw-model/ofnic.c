@@ -208,6 +208,15 @@ void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why)
  * TX
  */
 
+/* The peer took the frames it had queued: TX goes on. */
+static void ofnic_tx_sent(NetClientState *nc, ssize_t len)
+{
+    OfnicState *s = qemu_get_nic_opaque(nc);
+
+    s->tx_waiting = false;
+    qemu_bh_schedule(s->tx_bh);
+}
+
 /* One frame to the wire, or back into RX in loopback mode. */
 static void ofnic_tx_frame(OfnicState *s, OfnicQueue *q,
                            const struct iovec *iov, int iovcnt, size_t len)
@@ -228,7 +237,11 @@ static void ofnic_tx_frame(OfnicState *s, OfnicQueue *q,
     GSTAT(s, TX_BYTES) += len;
     QSTAT(s, q, TX_WIRE_PKTS)++;
     QSTAT(s, q, TX_WIRE_BYTES) += len;
-    qemu_sendv_packet(qemu_get_queue(s->nic), iov, iovcnt);
+    if (!qemu_sendv_packet_async(qemu_get_queue(s->nic), iov, iovcnt,
+                                 ofnic_tx_sent)) {
+        /* queued for a congested peer: no next packet until ofnic_tx_sent() */
+        s->tx_waiting = true;
+    }
 }
 
 typedef struct OfnicTxEmit {
@@ -361,7 +374,7 @@ static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, uint32_t tail,
     bool more = true;
 
     while (r.head != r.tail) {
-        if (cost >= quota) {
+        if (cost >= quota || s->tx_waiting) {
             goto out;
         }
         switch (ofnic_tx_fetch(&s->dma, &r, s->tx_buf, OFNIC_TX_MAX_PKT_LEN,
@@ -440,8 +453,9 @@ static bool ofnic_tx_doorbells(OfnicState *s, unsigned int *done)
         if (ofnic_q_running(q) && tail < q->size && todo &&
             todo <= ((q->tail - q->head) & mask)) {
             ofnic_tx_queue(s, q, tail, OFNIC_TX_BUDGET - *done, done);
-            if (q->head != tail && *done >= OFNIC_TX_BUDGET) {
-                return false; /* the budget ended within this doorbell */
+            if (q->head != tail &&
+                (*done >= OFNIC_TX_BUDGET || s->tx_waiting)) {
+                return false; /* the budget or the peer ended it */
             }
         }
         s->tx_db_first = (i + 1) % OFNIC_TX_DOORBELLS;
@@ -470,19 +484,21 @@ static void ofnic_tx_bh(void *opaque)
     bool more = false;
 
     if (!(s->ctrl & OFNIC_CTRL_ENABLE) || ofnic_fc_tx_paused(s) ||
-        !runstate_is_running()) {
+        !runstate_is_running() || s->tx_waiting) {
         return; /* doorbells stay latched until ENABLE, pause end, VM run */
     }
     if (!ofnic_tx_doorbells(s, &done)) {
-        qemu_bh_schedule(s->tx_bh);
+        if (!s->tx_waiting) {
+            qemu_bh_schedule(s->tx_bh);
+        }
         return;
     }
     /* what no doorbell in the list covers: the rest, round-robin */
     for (k = 0; k < s->queues; k++) {
         OfnicQueue *q = &s->txq[(s->tx_rr + k) % s->queues];
 
-        if (done >= OFNIC_TX_BUDGET) {
-            more = true;
+        if (done >= OFNIC_TX_BUDGET || s->tx_waiting) {
+            more = !s->tx_waiting;
             break;
         }
         if (!ofnic_q_running(q) || q->head == q->tail) {
@@ -492,7 +508,7 @@ static void ofnic_tx_bh(void *opaque)
                                MIN(quota, OFNIC_TX_BUDGET - done), &done);
     }
     s->tx_rr = (s->tx_rr + 1) % s->queues;
-    if (more) {
+    if (more && !s->tx_waiting) {
         qemu_bh_schedule(s->tx_bh);
     }
 }
@@ -532,6 +548,7 @@ static void ofnic_reset(OfnicState *s)
     s->tx_rr = 0;
     s->tx_db_first = 0;
     s->tx_db_count = 0;
+    s->tx_waiting = false;
     /* IPv6 fragment IDs: a per-device counter from a random start. */
     qemu_guest_getrandom_nofail(&s->txo.frag6_id, sizeof(s->txo.frag6_id));
     s->ctrl = 0;
@@ -1159,6 +1176,7 @@ static int ofnic_post_load(void *opaque, int version_id)
     }
     s->filt.offload = s->offload;
     s->tx_db_count = 0;
+    s->tx_waiting = false;
     qemu_get_queue(s->nic)->link_down = s->mig_link_down;
     ofnic_rx_post_load(s);
     return 0;

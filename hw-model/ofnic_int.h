@@ -168,6 +168,7 @@ struct OfnicState {
         uint16_t tail;
     } tx_db[OFNIC_TX_DOORBELLS];
     uint32_t tx_db_first, tx_db_count;
+    bool tx_waiting; /* the peer queued a frame: TX waits for ofnic_tx_sent() */
 
     /* floor on the coalescing quiet time, microseconds (rsc-timeout-min) */
     uint32_t rsc_timeout_min;
