@@ -237,6 +237,11 @@ void ofnic_rx_set_offload(OfnicState *s, uint32_t val);
 void ofnic_rx_queue_disabled(OfnicQueue *q);
 void ofnic_rx_tail_written(OfnicQueue *q);
 void ofnic_rx_flush(OfnicState *s);
+/* ofnic_migration.c */
+extern const VMStateDescription vmstate_ofnic;
+void ofnic_vm_state_change(void *opaque, bool running, RunState state);
+bool ofnic_q_config_ok(OfnicQueue *q, const char **why);
+
 void ofnic_rx_pre_save(OfnicState *s);
 void ofnic_rx_post_load(OfnicState *s);
 bool ofnic_rss_is_reg(hwaddr addr);
