@@ -230,6 +230,7 @@ struct ofnic_q_vector {
 	struct ofnic_ring rx;
 	struct dim tx_dim;		/* adaptive moderation, when on */
 	struct dim rx_dim;
+	struct delayed_work refill;	/* RX buffers when NAPI could not allocate any */
 	u16 events;			/* interrupts, for DIM */
 	u16 idx;			/* queue pair */
 	u16 vec;			/* MSI-X vector, idx + 1 */
@@ -330,6 +331,17 @@ struct ofnic_priv {
 	struct ofnic_qstats *qstats;	/* hw_queues entries */
 
 	struct work_struct reset_task;
+	unsigned int tx_timeout_queue;	/* the watchdog's last report, for reset_task */
+	/* RX refill after an allocation failure (qv->refill), while the data path is up */
+	spinlock_t refill_lock;
+	bool refill_enabled;
+
+	/* fault injection (ofnic_debugfs.c): how many of the next ones fail */
+	atomic_t fail_rx_alloc;
+	atomic_t fail_up;
+#ifdef CONFIG_DEBUG_FS
+	struct dentry *dbg;
+#endif
 };
 
 static inline u32 ofnic_rd32(struct ofnic_priv *priv, u32 reg)
@@ -355,6 +367,25 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 		      u32 rx_ring_size);
 void ofnic_update_link(struct ofnic_priv *priv);
 void ofnic_schedule_reset(struct ofnic_priv *priv);
+
+/* ofnic_debugfs.c */
+#ifdef CONFIG_DEBUG_FS
+void ofnic_debugfs_init(void);
+void ofnic_debugfs_exit(void);
+void ofnic_debugfs_add(struct ofnic_priv *priv);
+void ofnic_debugfs_remove(struct ofnic_priv *priv);
+#else
+static inline void ofnic_debugfs_init(void) {}
+static inline void ofnic_debugfs_exit(void) {}
+static inline void ofnic_debugfs_add(struct ofnic_priv *priv) {}
+static inline void ofnic_debugfs_remove(struct ofnic_priv *priv) {}
+#endif
+
+/* An injected fault: consumes one of the count set through debugfs */
+static inline bool ofnic_fault(atomic_t *count)
+{
+	return unlikely(atomic_read(count)) && atomic_add_unless(count, -1, 0);
+}
 
 /* ofnic_hw.c */
 int ofnic_hw_reset(struct ofnic_priv *priv);
@@ -394,6 +425,8 @@ void ofnic_free_queues(struct ofnic_priv *priv);
 int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp);
 netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev);
 int ofnic_poll(struct napi_struct *napi, int budget);
+void ofnic_schedule_refill(struct ofnic_q_vector *qv, unsigned long delay);
+void ofnic_refill_enable(struct ofnic_priv *priv, bool on);
 void ofnic_dim_init(struct ofnic_q_vector *qv);
 void ofnic_coal_apply(struct ofnic_priv *priv, u16 q);
 

@@ -339,13 +339,20 @@ void ofnic_self_test(struct net_device *netdev, struct ethtool_test *test, u64 *
 	memset(data, 0, OFNIC_TEST_NUM * sizeof(*data));
 
 	if (test->flags & ETH_TEST_FL_OFFLINE) {
-		if (running)
+		if (running) {
+			netif_device_detach(netdev);
 			ofnic_down(priv);
+		}
 		data[OFNIC_TEST_REG] = ofnic_test_regs(priv);
 		data[OFNIC_TEST_LOOPBACK] = ofnic_test_loopback(priv);
-		if (running && ofnic_up(priv)) {
-			netdev_err(netdev, "could not bring the interface up after the self-test\n");
-			ofnic_schedule_reset(priv);
+		if (running) {
+			int err = ofnic_up(priv);
+
+			netif_device_attach(netdev);
+			if (err) {
+				netdev_err(netdev, "could not bring the interface up after the self-test\n");
+				ofnic_schedule_reset(priv);
+			}
 		}
 	}
 	data[OFNIC_TEST_LINK] = !(ofnic_rd32(priv, OFNIC_REG_STATUS) & OFNIC_STATUS_LINK_UP);

@@ -82,6 +82,10 @@ static int ofnic_queues_start(struct ofnic_priv *priv)
 	int err;
 	u16 i;
 
+	if (ofnic_fault(&priv->fail_up)) {
+		netdev_err(priv->netdev, "bring-up failed (injected through debugfs)\n");
+		return -ENOMEM;
+	}
 	for (i = 0; i < priv->num_queues; i++) {
 		qv = &priv->qv[i];
 		ofnic_hw_txq_enable(priv, &qv->tx, qv->vec);
@@ -144,6 +148,7 @@ int ofnic_up(struct ofnic_priv *priv)
 	ofnic_wr32(priv, OFNIC_REG_CTRL, OFNIC_CTRL_ENABLE);
 
 	ofnic_napi_start(priv);
+	ofnic_refill_enable(priv, true);
 	/* wake, not start: after a reconfiguration the qdiscs may hold packets */
 	netif_tx_wake_all_queues(netdev);
 	priv->up = true;
@@ -168,9 +173,11 @@ void ofnic_down(struct ofnic_priv *priv)
 	priv->up = false;
 
 	/*
-	 * NAPI first: its TX completions wake queues, and a queue woken after
-	 * netif_tx_disable() would let the stack transmit into rings being freed.
+	 * NAPI first (after the refill works, which hold it off): its TX completions wake
+	 * queues, and a queue woken after netif_tx_disable() would let the stack transmit
+	 * into rings being freed.
 	 */
+	ofnic_refill_enable(priv, false);
 	ofnic_napi_stop(priv);
 	netif_tx_disable(priv->netdev);
 	ofnic_hw_queues_disable(priv, priv->num_queues);
@@ -193,9 +200,11 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 
 	ASSERT_RTNL();
 
-	/* down with the configuration the rings were built with */
-	if (running)
+	/* down with the configuration the rings were built with; no watchdog meanwhile */
+	if (running) {
+		netif_device_detach(priv->netdev);
 		ofnic_down(priv);
+	}
 
 	priv->num_queues = num_queues;
 	priv->tx_ring_size = tx_ring_size;
@@ -208,7 +217,7 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 
 	err = ofnic_up(priv);
 	if (!err)
-		return 0;
+		goto out;
 
 	netdev_warn(priv->netdev, "reconfiguration failed (%d), restoring the previous one\n",
 		    err);
@@ -217,10 +226,30 @@ int ofnic_reconfigure(struct ofnic_priv *priv, u16 num_queues, u32 tx_ring_size,
 	priv->rx_ring_size = old_rx;
 	if (num_queues != old_queues)
 		ofnic_rss_respread(priv);
-	if (ofnic_up(priv))
-		netdev_err(priv->netdev, "cannot restore the previous configuration, interface is down\n");
-
+	if (ofnic_up(priv)) {
+		netdev_err(priv->netdev, "cannot restore the previous configuration, closing\n");
+		netif_device_attach(priv->netdev);
+		dev_close(priv->netdev);
+		return err;
+	}
+out:
+	netif_device_attach(priv->netdev);
 	return err;
+}
+
+/* Under RTNL with the rings up: what the watchdog saw, now that the rings cannot go away */
+static void ofnic_report_tx_timeout(struct ofnic_priv *priv)
+{
+	unsigned int q = xchg(&priv->tx_timeout_queue, UINT_MAX);
+	struct ofnic_ring *ring;
+
+	if (q >= priv->num_queues || !priv->up)
+		return;
+	ring = &priv->qv[q].tx;
+	netdev_err(priv->netdev, "TX queue %u timed out: head %u tail %u, device head %u ctrl %#x\n",
+		   q, READ_ONCE(ring->head), READ_ONCE(ring->tail),
+		   ofnic_rd32(priv, OFNIC_TXQ(q) + OFNIC_Q_HEAD),
+		   ofnic_rd32(priv, OFNIC_TXQ(q) + OFNIC_Q_CTRL));
 }
 
 static void ofnic_reset_task(struct work_struct *work)
@@ -230,9 +259,12 @@ static void ofnic_reset_task(struct work_struct *work)
 
 	rtnl_lock();
 	if (netif_running(priv->netdev)) {
+		ofnic_report_tx_timeout(priv);
 		netdev_warn(priv->netdev, "restarting the queues\n");
+		netif_device_detach(priv->netdev);
 		ofnic_down(priv);
 		err = ofnic_up(priv);
+		netif_device_attach(priv->netdev);
 		if (err) {
 			netdev_err(priv->netdev, "restart failed: %d\n", err);
 			dev_close(priv->netdev);
@@ -436,19 +468,12 @@ static void ofnic_set_rx_mode(struct net_device *netdev)
 	ofnic_hw_set_rx_mode(netdev_priv(netdev));
 }
 
+/* The watchdog's timer: no ring may be looked at here (a reconfiguration may free them) */
 static void ofnic_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	struct ofnic_ring *ring;
 
-	if (priv->qv && txqueue < priv->num_queues) {
-		ring = &priv->qv[txqueue].tx;
-		netdev_err(netdev,
-			   "TX queue %u timed out: head %u tail %u, device head %u ctrl %#x\n",
-			   txqueue, READ_ONCE(ring->head), READ_ONCE(ring->tail),
-			   ofnic_rd32(priv, OFNIC_TXQ(txqueue) + OFNIC_Q_HEAD),
-			   ofnic_rd32(priv, OFNIC_TXQ(txqueue) + OFNIC_Q_CTRL));
-	}
+	WRITE_ONCE(priv->tx_timeout_queue, txqueue);
 	ofnic_schedule_reset(priv);
 }
 
@@ -619,6 +644,8 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (err)
 		return err;
 	INIT_WORK(&priv->reset_task, ofnic_reset_task);
+	priv->tx_timeout_queue = UINT_MAX;
+	spin_lock_init(&priv->refill_lock);
 	pci_set_drvdata(pdev, priv);
 
 	err = ofnic_hw_reset(priv);
@@ -673,6 +700,7 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	}
 	ofnic_features_registered(priv);
 	ofnic_update_link(priv);
+	ofnic_debugfs_add(priv);
 
 	netdev_info(netdev, "ofnic %u.%u at %s, %pM, %u queue pairs (%u usable), caps %#llx\n",
 		    FIELD_GET(OFNIC_VERSION_MAJOR_MASK, priv->version),
@@ -694,6 +722,7 @@ static void ofnic_remove(struct pci_dev *pdev)
 {
 	struct ofnic_priv *priv = pci_get_drvdata(pdev);
 
+	ofnic_debugfs_remove(priv);
 	unregister_netdev(priv->netdev);
 	ofnic_misc_irq_free(priv);
 	cancel_work_sync(&priv->reset_task);
@@ -708,7 +737,26 @@ static struct pci_driver ofnic_pci_driver = {
 	.probe		= ofnic_probe,
 	.remove		= ofnic_remove,
 };
-module_pci_driver(ofnic_pci_driver);
+
+static int __init ofnic_init(void)
+{
+	int err;
+
+	ofnic_debugfs_init();
+	err = pci_register_driver(&ofnic_pci_driver);
+	if (err)
+		ofnic_debugfs_exit();
+
+	return err;
+}
+module_init(ofnic_init);
+
+static void __exit ofnic_exit(void)
+{
+	pci_unregister_driver(&ofnic_pci_driver);
+	ofnic_debugfs_exit();
+}
+module_exit(ofnic_exit);
 
 MODULE_DESCRIPTION("ofnic virtual offload NIC driver");
 MODULE_LICENSE("GPL");

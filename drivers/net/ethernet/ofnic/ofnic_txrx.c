@@ -204,6 +204,48 @@ void ofnic_free_queues(struct ofnic_priv *priv)
 	priv->qv = NULL;
 }
 
+void ofnic_schedule_refill(struct ofnic_q_vector *qv, unsigned long delay)
+{
+	struct ofnic_priv *priv = qv->priv;
+
+	spin_lock_bh(&priv->refill_lock);
+	if (priv->refill_enabled)
+		schedule_delayed_work(&qv->refill, delay);
+	spin_unlock_bh(&priv->refill_lock);
+}
+
+/* Refill the RX ring NAPI left empty, with NAPI held off; again later if it is still empty */
+static void ofnic_refill_work(struct work_struct *work)
+{
+	struct ofnic_q_vector *qv = container_of(to_delayed_work(work), struct ofnic_q_vector,
+						 refill);
+
+	napi_disable(&qv->napi);
+	ofnic_rx_fill(&qv->rx, GFP_KERNEL);
+	napi_enable(&qv->napi);
+	if (qv->rx.head == qv->rx.tail) {
+		ofnic_schedule_refill(qv, HZ / 10);
+		return;
+	}
+	/* the device may have used the buffers and fired its one-shot vector meanwhile */
+	local_bh_disable();
+	napi_schedule(&qv->napi);
+	local_bh_enable();
+}
+
+/* At ofnic_up() and ofnic_down(); the works are waited for before NAPI goes away */
+void ofnic_refill_enable(struct ofnic_priv *priv, bool on)
+{
+	u16 i;
+
+	spin_lock_bh(&priv->refill_lock);
+	priv->refill_enabled = on;
+	spin_unlock_bh(&priv->refill_lock);
+	if (!on)
+		for (i = 0; i < priv->num_queues; i++)
+			cancel_delayed_work_sync(&priv->qv[i].refill);
+}
+
 int ofnic_alloc_queues(struct ofnic_priv *priv)
 {
 	struct ofnic_q_vector *qv;
@@ -220,6 +262,7 @@ int ofnic_alloc_queues(struct ofnic_priv *priv)
 		qv->idx = i;
 		qv->vec = i + 1;
 		ofnic_dim_init(qv);
+		INIT_DELAYED_WORK(&qv->refill, ofnic_refill_work);
 		/* per-queue NAPI config: ID, IRQ affinity and settings survive -L and down/up */
 		netif_napi_add_config(priv->netdev, &qv->napi, ofnic_poll, i);
 		qv->napi_added = true;
@@ -407,10 +450,13 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_LINEARIZED, 1);
 	}
 
-	/* OFNIC_TX_DESC_NEEDED counts the context descriptor */
-	if (unlikely(ofnic_tx_unused(ring) < OFNIC_TX_DESC_NEEDED)) {
-		/* Should not happen: the queue is stopped before it gets this full */
-		netif_tx_stop_queue(ring->txq);
+	/*
+	 * OFNIC_TX_DESC_NEEDED counts the context descriptor. Should not happen: the queue is
+	 * stopped before it gets this full. Stopped here, it is checked again: a completion
+	 * between the two may have made room and found the queue still awake.
+	 */
+	if (unlikely(!netif_txq_maybe_stop(ring->txq, ofnic_tx_unused(ring), OFNIC_TX_DESC_NEEDED,
+					   OFNIC_TX_DESC_NEEDED))) {
 		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_BUSY, 1);
 		writel(ring->tail, ring->tail_reg);
 		return NETDEV_TX_BUSY;
@@ -491,6 +537,8 @@ static bool ofnic_rx_alloc_buf(struct ofnic_ring *ring, u32 idx, gfp_t gfp)
 	unsigned int offset;
 	struct page *page;
 
+	if (ofnic_fault(&ring->qv->priv->fail_rx_alloc))
+		return false;
 	page = page_pool_alloc_frag(ring->pp, &offset, OFNIC_RX_TRUESIZE, gfp);
 	if (unlikely(!page))
 		return false;
@@ -996,11 +1044,10 @@ int ofnic_poll(struct napi_struct *napi, int budget)
 	if (work >= budget)
 		return budget;
 
-	/* Out of RX buffers: keep polling until allocation succeeds again */
-	if (unlikely(qv->rx.head == qv->rx.tail))
-		return budget;
-
 	if (napi_complete_done(napi, work)) {
+		/* Out of RX buffers: a work retries the allocation, NAPI does not spin on it */
+		if (unlikely(qv->rx.head == qv->rx.tail))
+			ofnic_schedule_refill(qv, 1);
 		ofnic_dim_update(qv);
 		ofnic_vec_arm(qv->priv, qv->vec);
 	}
