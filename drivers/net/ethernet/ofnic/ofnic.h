@@ -381,10 +381,11 @@ static inline void ofnic_debugfs_add(struct ofnic_priv *priv) {}
 static inline void ofnic_debugfs_remove(struct ofnic_priv *priv) {}
 #endif
 
-/* An injected fault: consumes one of the count set through debugfs */
+/* An injected fault: consumes one of the count set through debugfs (none without it) */
 static inline bool ofnic_fault(atomic_t *count)
 {
-	return unlikely(atomic_read(count)) && atomic_add_unless(count, -1, 0);
+	return IS_ENABLED(CONFIG_DEBUG_FS) && unlikely(atomic_read(count)) &&
+	       atomic_add_unless(count, -1, 0);
 }
 
 /* ofnic_hw.c */
@@ -425,7 +426,6 @@ void ofnic_free_queues(struct ofnic_priv *priv);
 int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp);
 netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev);
 int ofnic_poll(struct napi_struct *napi, int budget);
-void ofnic_schedule_refill(struct ofnic_q_vector *qv, unsigned long delay);
 void ofnic_refill_enable(struct ofnic_priv *priv, bool on);
 void ofnic_dim_init(struct ofnic_q_vector *qv);
 void ofnic_coal_apply(struct ofnic_priv *priv, u16 q);

@@ -204,7 +204,7 @@ void ofnic_free_queues(struct ofnic_priv *priv)
 	priv->qv = NULL;
 }
 
-void ofnic_schedule_refill(struct ofnic_q_vector *qv, unsigned long delay)
+static void ofnic_schedule_refill(struct ofnic_q_vector *qv, unsigned long delay)
 {
 	struct ofnic_priv *priv = qv->priv;
 
