@@ -12,7 +12,6 @@ without end. Once the test reads, every frame posted arrives, in order. Prints T
 import os
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,36 +23,6 @@ from tx_offload import ok  # noqa: E402
 FRAME = 9000           # bytes: a socket buffer holds a few dozen
 TOTAL = 400            # frames posted in all (3.6 MB)
 SLOT_BYTES = 0x4000    # buffer of ring slot i at T.DATA + i * SLOT_BYTES
-
-
-class StreamDev(T.Dev):
-    """T.Dev with -netdev stream to a unix socket of ours instead of UDP."""
-
-    def __init__(self, qemu, bios, path):
-        self.log = tempfile.NamedTemporaryFile(prefix="ofnic-qtest-", suffix=".log",
-                                               delete=False).name
-        args = [qemu, "-M", "q35", "-accel", "qtest", "-qtest", "stdio", "-qtest-log", "/dev/null",
-                "-display", "none", "-nodefaults", "-no-user-config", "-m", "64M",
-                "-L", bios, "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
-                "-d", "guest_errors", "-D", self.log,
-                "-netdev", "stream,id=n0,server=off,addr.type=unix,addr.path=%s" % path,
-                "-device", "ofnic,netdev=n0,addr=0x4,queues=1"]
-        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
-        self.rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # unused; closed by close()
-        self.tail = 0
-        cfg = 0x80000000 | 4 << 11
-        self.cmd("outl 0xcf8 0x%x" % (cfg | 0x10))
-        self.cmd("outl 0xcfc 0x%x" % T.BAR)
-        self.cmd("outl 0xcf8 0x%x" % (cfg | 0x14))
-        self.cmd("outl 0xcfc 0x0")
-        self.cmd("outl 0xcf8 0x%x" % (cfg | 0x04))
-        self.cmd("outw 0xcfc 0x6")
-        self.w(T.REG_CTRL, T.CTRL_ENABLE)
-        self.w(T.TXQ0 + T.Q_BASE_LO, T.RING)
-        self.w(T.TXQ0 + T.Q_BASE_HI, 0)
-        self.w(T.TXQ0 + T.Q_SIZE, T.RSIZE)
-        self.w(T.TXQ0 + T.Q_CTRL, 1 | 1 << 16)
 
 
 def frame(n):
@@ -113,7 +82,7 @@ def main():
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(1)
-    d = StreamDev(qemu, bios, path)
+    d = T.Dev(qemu, bios, netdev="stream,id=n0,server=off,addr.type=unix,addr.path=%s" % path)
     try:
         srv.settimeout(10)
         conn, _ = srv.accept()

@@ -196,7 +196,10 @@ def parse(f):
 
 # ---- QEMU under qtest ----
 class Dev:
-    def __init__(self, qemu, bios, opts="", extra=()):
+    """One ofnic in a qtest QEMU. netdev: the backend (default: a UDP socket to self.rx);
+    program=False leaves the device as QEMU made it (a migration destination)."""
+
+    def __init__(self, qemu, bios, opts="", extra=(), netdev=None, program=True):
         self.rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.rx.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
         self.rx.bind(("127.0.0.1", 0))
@@ -210,11 +213,13 @@ class Dev:
                 "-nodefaults", "-no-user-config", "-m", "64M",
                 "-L", bios, "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
                 "-d", "guest_errors", "-D", self.log,
-                "-netdev", "socket,id=n0,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d" % (port, lport),
+                "-netdev", netdev or "socket,id=n0,udp=127.0.0.1:%d,localaddr=127.0.0.1:%d" % (port, lport),
                 "-device", "ofnic,netdev=n0,addr=0x4,queues=1" + ("," + opts if opts else "")] + list(extra)
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True)
         self.tail = 0
+        if not program:
+            return
         cfg = 0x80000000 | 4 << 11
         self.cmd("outl 0xcf8 0x%x" % (cfg | 0x10))
         self.cmd("outl 0xcfc 0x%x" % BAR)
