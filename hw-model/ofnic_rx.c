@@ -367,7 +367,9 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
     }
     if (rr == OFNIC_RSC_BUSY) {
         if (loopback) {
-            QSTAT(s, q, RX_DROPS)++; /* TX does not wait for RX */
+            /* TX does not wait for RX */
+            QSTAT(s, q, RX_DROPS)++;
+            QSTAT(s, q, RX_NO_BUF_DROPS)++;
             return size;
         }
         ofnic_fc_congestion(s, true);

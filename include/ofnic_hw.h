@@ -857,6 +857,8 @@ enum ofnic_qstat {
 	OFNIC_QSTAT_RX_STALLS,		/* rx_no_buffer_stalls */
 	OFNIC_QSTAT_RX_DROPS,		/* rx_hw_drops */
 	OFNIC_QSTAT_IRQS,		/* interrupts */
+	/* of RX_DROPS, the frames that found too few buffers posted (since 2.2) */
+	OFNIC_QSTAT_RX_NO_BUF_DROPS,	/* rx_no_buffer_drops */
 	OFNIC_QSTAT_NUM
 };
 

@@ -1124,9 +1124,9 @@ def rx_no_space(c):
     c.tx_kick(1)
     c.tx_wait_head(1)
     g, q = c.stats()
-    c.check(q["RX_DROPS"] == 1 and q["RX_STALLS"] == 1,
-            "rx_hw_drops %d, rx_no_buffer_stalls %d; expected 1 and 1" %
-            (q["RX_DROPS"], q["RX_STALLS"]))
+    c.check(q["RX_DROPS"] == 1 and q["RX_STALLS"] == 1 and q["RX_NO_BUF_DROPS"] == 1,
+            "rx_hw_drops %d, rx_no_buffer_stalls %d, rx_no_buffer_drops %d; expected 1, 1, 1" %
+            (q["RX_DROPS"], q["RX_STALLS"], q["RX_NO_BUF_DROPS"]))
     c.check(pg.get(0, PAGE) == b"\xa5" * PAGE, "the RX buffers were written")
     c.check(not c.rx_cmpl(0)["status"], "a completion was written")
 

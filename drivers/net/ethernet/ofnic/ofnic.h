@@ -36,6 +36,10 @@
 /* Reset and statistics-dump completion timeouts, microseconds */
 #define OFNIC_RESET_TIMEOUT_US		(500 * USEC_PER_MSEC)
 #define OFNIC_STATS_TIMEOUT_US		(500 * USEC_PER_MSEC)
+/* The service task's period: how old the device counters in ndo_get_stats64 may be */
+#define OFNIC_SERVICE_PERIOD		HZ
+/* qstats read per queue: one dump serves a whole request */
+#define OFNIC_QSTATS_MAX_AGE		(HZ / 10)
 
 /* Largest buffer length a TX data descriptor can carry */
 #define OFNIC_TXD_MAX_LEN		U16_MAX
@@ -69,79 +73,84 @@
 /*
  * Per-queue driver counters, in groups that each have exactly one writer context, as
  * u64_stats_sync requires: the NAPI poll for TX completions and RX, the ndo_start_xmit path
- * (serialized by the TX queue lock) for the transmit side. Names are in ofnic_ethtool.c.
+ * (serialized by the TX queue lock) for the transmit side. Each group is u64 fields only:
+ * ofnic_ethtool.c names every field (checked there against the size).
  */
-enum ofnic_tx_cmpl_stat {
-	OFNIC_S_TX_PACKETS,
-	OFNIC_S_TX_BYTES,
-	OFNIC_S_TX_WAKES,
-	OFNIC_TX_CMPL_NUM
+struct ofnic_tx_cmpl_stats {
+	u64 packets;
+	u64 bytes;
+	u64 wakes;
 };
 
-enum ofnic_tx_xmit_stat {
-	OFNIC_S_TX_STOPS,
-	OFNIC_S_TX_BUSY,
-	OFNIC_S_TX_LINEARIZED,
-	OFNIC_S_TX_DROPS,
-	OFNIC_S_TX_DMA_ERRORS,
-	OFNIC_S_TX_GSO_PKTS,		/* TSO/USO/UFO packets handed to the device */
-	OFNIC_S_TX_GSO_BYTES,		/* their length as handed over */
-	OFNIC_S_TX_GSO_WIRE_PKTS,	/* the segments (fragments) they become */
-	OFNIC_S_TX_GSO_WIRE_BYTES,	/* and their length on the wire */
-	OFNIC_S_TX_NEEDS_CSUM,		/* wire packets whose L4 checksum the device fills */
-	OFNIC_S_TX_VLAN,		/* packets the device tags */
-	OFNIC_TX_XMIT_NUM
+struct ofnic_tx_xmit_stats {
+	u64 stops;
+	u64 busy;
+	u64 linearized;
+	u64 drops;
+	u64 dma_errors;
+	u64 gso_pkts;			/* TSO/USO/UFO packets handed to the device */
+	u64 gso_bytes;			/* their length as handed over */
+	u64 gso_wire_pkts;		/* the segments (fragments) they become */
+	u64 gso_wire_bytes;		/* and their length on the wire */
+	u64 needs_csum;			/* wire packets whose L4 checksum the device fills */
+	u64 vlan;			/* packets the device tags */
 };
 
-enum ofnic_rx_stat {
-	OFNIC_S_RX_PACKETS,		/* wire packets: a coalesced one counts its segments */
-	OFNIC_S_RX_BYTES,		/* wire bytes, headers of every segment included */
-	OFNIC_S_RX_MULTI_BUF,
-	OFNIC_S_RX_ALLOC_FAIL,
-	OFNIC_S_RX_DROPS,
-	OFNIC_S_RX_BAD_CMPL,
-	OFNIC_S_RX_CSUM_OK,		/* handed up CHECKSUM_UNNECESSARY */
-	OFNIC_S_RX_CSUM_NONE,		/* handed up unchecked */
-	OFNIC_S_RX_CSUM_BAD,		/* the device found a wrong checksum */
-	OFNIC_S_RX_GRO_PKTS,		/* HW-GRO packets (re-segmentable) */
-	OFNIC_S_RX_GRO_BYTES,
-	OFNIC_S_RX_GRO_WIRE_PKTS,	/* the segments they were made of */
-	OFNIC_S_RX_GRO_WIRE_BYTES,
-	OFNIC_S_RX_LRO_PKTS,		/* LRO packets */
-	OFNIC_S_RX_LRO_SEGS,		/* the segments they were made of */
-	OFNIC_RX_NUM
-};
-
-#define OFNIC_STATS_GROUP_MAX		16
-
-struct ofnic_stats {
-	struct u64_stats_sync syncp;
-	u64 v[OFNIC_STATS_GROUP_MAX];
+struct ofnic_rx_stats {
+	u64 packets;			/* wire packets: a coalesced one counts its segments */
+	u64 bytes;			/* wire bytes, headers of every segment included */
+	u64 multi_buf;
+	u64 alloc_fail;
+	u64 drops;
+	u64 bad_cmpl;
+	u64 csum_ok;			/* handed up CHECKSUM_UNNECESSARY */
+	u64 csum_none;			/* handed up unchecked */
+	u64 csum_bad;			/* the device found a wrong checksum */
+	u64 gro_pkts;			/* HW-GRO packets (re-segmentable) */
+	u64 gro_bytes;
+	u64 gro_wire_pkts;		/* the segments they were made of */
+	u64 gro_wire_bytes;
+	u64 lro_pkts;			/* LRO packets */
+	u64 lro_segs;			/* the segments they were made of */
 };
 
 /* Driver counters of one queue pair; they persist across ring reconfiguration */
 struct ofnic_qstats {
-	struct ofnic_stats tx_cmpl;
-	struct ofnic_stats tx_xmit;
-	struct ofnic_stats rx;
+	struct u64_stats_sync tx_cmpl_sync;
+	struct ofnic_tx_cmpl_stats tx_cmpl;
+	struct u64_stats_sync tx_xmit_sync;
+	struct ofnic_tx_xmit_stats tx_xmit;
+	struct u64_stats_sync rx_sync;
+	struct ofnic_rx_stats rx;
 };
 
-static inline void ofnic_stat_add(struct ofnic_stats *s, unsigned int i, u64 n)
+/* A consistent copy of one counter group */
+static inline void ofnic_stats_fetch(const struct u64_stats_sync *sync, void *dst,
+				     const void *src, size_t len)
 {
-	u64_stats_update_begin(&s->syncp);
-	s->v[i] += n;
-	u64_stats_update_end(&s->syncp);
-}
-
-static inline void ofnic_stats_read(const struct ofnic_stats *s, u64 *v, unsigned int n)
-{
-	unsigned int start, i;
+	unsigned int start;
 
 	do {
-		start = u64_stats_fetch_begin(&s->syncp);
-		for (i = 0; i < n; i++)
-			v[i] = s->v[i];
-	} while (u64_stats_fetch_retry(&s->syncp, start));
+		start = u64_stats_fetch_begin(sync);
+		memcpy(dst, src, len);
+	} while (u64_stats_fetch_retry(sync, start));
+}
+
+static inline void ofnic_tx_cmpl_stats_get(const struct ofnic_qstats *qs,
+					   struct ofnic_tx_cmpl_stats *v)
+{
+	ofnic_stats_fetch(&qs->tx_cmpl_sync, v, &qs->tx_cmpl, sizeof(*v));
+}
+
+static inline void ofnic_tx_xmit_stats_get(const struct ofnic_qstats *qs,
+					   struct ofnic_tx_xmit_stats *v)
+{
+	ofnic_stats_fetch(&qs->tx_xmit_sync, v, &qs->tx_xmit, sizeof(*v));
+}
+
+static inline void ofnic_rx_stats_get(const struct ofnic_qstats *qs, struct ofnic_rx_stats *v)
+{
+	ofnic_stats_fetch(&qs->rx_sync, v, &qs->rx, sizeof(*v));
 }
 
 enum ofnic_tx_map {
@@ -324,9 +333,18 @@ struct ofnic_priv {
 	struct ofnic_coal rx_coal[OFNIC_MAX_QUEUES];
 	struct ofnic_coal tx_coal[OFNIC_MAX_QUEUES];
 
-	struct mutex stats_lock;	/* the device statistics buffer */
+	/*
+	 * Device counters: the service task (and requests that may sleep) dump them into
+	 * hw_stats under stats_lock and copy them to hw_cache, which readers in any context
+	 * read under hw_cache_sync. OFNIC_GSTAT_NUM + hw_queues * OFNIC_QSTAT_NUM entries each.
+	 */
+	struct mutex stats_lock;
 	__le64 *hw_stats;
 	dma_addr_t hw_stats_dma;
+	u64 *hw_cache;
+	struct u64_stats_sync hw_cache_sync;
+	unsigned long hw_cache_time;	/* jiffies of the last refresh */
+	struct delayed_work service_task;
 
 	struct ofnic_qstats *qstats;	/* hw_queues entries */
 
@@ -354,10 +372,10 @@ static inline void ofnic_wr32(struct ofnic_priv *priv, u32 reg, u32 val)
 	writel(val, priv->regs + reg);
 }
 
-/* A per-queue counter of the last statistics dump; priv->stats_lock held */
-static inline u64 ofnic_hw_qstat(const struct ofnic_priv *priv, u16 q, enum ofnic_qstat stat)
+/* Index in hw_cache of a per-queue device counter */
+static inline unsigned int ofnic_hw_qstat_idx(u16 q, enum ofnic_qstat stat)
 {
-	return le64_to_cpu(priv->hw_stats[OFNIC_GSTAT_NUM + q * OFNIC_QSTAT_NUM + stat]);
+	return OFNIC_GSTAT_NUM + q * OFNIC_QSTAT_NUM + stat;
 }
 
 /* ofnic_main.c */
@@ -408,8 +426,10 @@ void ofnic_hw_set_rx_mode(struct ofnic_priv *priv);
 void ofnic_hw_txq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec);
 void ofnic_hw_rxq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec);
 void ofnic_hw_queues_disable(struct ofnic_priv *priv, u16 num_queues);
-int ofnic_hw_stats_dump(struct ofnic_priv *priv);
-int ofnic_hw_read_qstat(struct ofnic_priv *priv, u16 q, enum ofnic_qstat stat, u64 *val);
+int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age);
+void ofnic_hw_stats_read(struct ofnic_priv *priv, u64 *dst, unsigned int first,
+			 unsigned int n);
+void ofnic_service_task(struct work_struct *work);
 
 /* ofnic_irq.c */
 int ofnic_irq_init(struct ofnic_priv *priv);

@@ -94,45 +94,63 @@ static const char * const ofnic_qstat_names[OFNIC_QSTAT_NUM] = {
 	[OFNIC_QSTAT_RX_STALLS]		= "rx_no_buffer_stalls",
 	[OFNIC_QSTAT_RX_DROPS]		= "rx_hw_drops",
 	[OFNIC_QSTAT_IRQS]		= "interrupts",
+	[OFNIC_QSTAT_RX_NO_BUF_DROPS]	= "rx_no_buffer_drops",
 };
 
-static const char * const ofnic_tx_cmpl_names[OFNIC_TX_CMPL_NUM] = {
-	[OFNIC_S_TX_PACKETS]		= "tx_packets",
-	[OFNIC_S_TX_BYTES]		= "tx_bytes",
-	[OFNIC_S_TX_WAKES]		= "tx_wakes",
+/* A driver counter for ethtool -S: its name and where it is in its group */
+struct ofnic_stat_desc {
+	char name[ETH_GSTRING_LEN];
+	unsigned int offset;
 };
 
-static const char * const ofnic_tx_xmit_names[OFNIC_TX_XMIT_NUM] = {
-	[OFNIC_S_TX_STOPS]		= "tx_stops",
-	[OFNIC_S_TX_BUSY]		= "tx_busy",
-	[OFNIC_S_TX_LINEARIZED]		= "tx_linearized",
-	[OFNIC_S_TX_DROPS]		= "tx_dropped",
-	[OFNIC_S_TX_DMA_ERRORS]		= "tx_dma_map_errors",
-	[OFNIC_S_TX_GSO_PKTS]		= "tx_hw_gso_packets",
-	[OFNIC_S_TX_GSO_BYTES]		= "tx_hw_gso_bytes",
-	[OFNIC_S_TX_GSO_WIRE_PKTS]	= "tx_hw_gso_wire_packets",
-	[OFNIC_S_TX_GSO_WIRE_BYTES]	= "tx_hw_gso_wire_bytes",
-	[OFNIC_S_TX_NEEDS_CSUM]		= "tx_needs_csum",
-	[OFNIC_S_TX_VLAN]		= "tx_vlan_inserted",
+#define OFNIC_STAT(type, field, str)	{ str, offsetof(struct type, field) }
+
+static const struct ofnic_stat_desc ofnic_tx_cmpl_stats[] = {
+	OFNIC_STAT(ofnic_tx_cmpl_stats, packets, "tx_packets"),
+	OFNIC_STAT(ofnic_tx_cmpl_stats, bytes, "tx_bytes"),
+	OFNIC_STAT(ofnic_tx_cmpl_stats, wakes, "tx_wakes"),
 };
 
-static const char * const ofnic_rx_names[OFNIC_RX_NUM] = {
-	[OFNIC_S_RX_PACKETS]		= "rx_packets",
-	[OFNIC_S_RX_BYTES]		= "rx_bytes",
-	[OFNIC_S_RX_MULTI_BUF]		= "rx_multi_buffer_packets",
-	[OFNIC_S_RX_ALLOC_FAIL]		= "rx_alloc_failed",
-	[OFNIC_S_RX_DROPS]		= "rx_dropped",
-	[OFNIC_S_RX_BAD_CMPL]		= "rx_bad_completions",
-	[OFNIC_S_RX_CSUM_OK]		= "rx_csum_unnecessary",
-	[OFNIC_S_RX_CSUM_NONE]		= "rx_csum_none",
-	[OFNIC_S_RX_CSUM_BAD]		= "rx_csum_bad",
-	[OFNIC_S_RX_GRO_PKTS]		= "rx_hw_gro_packets",
-	[OFNIC_S_RX_GRO_BYTES]		= "rx_hw_gro_bytes",
-	[OFNIC_S_RX_GRO_WIRE_PKTS]	= "rx_hw_gro_wire_packets",
-	[OFNIC_S_RX_GRO_WIRE_BYTES]	= "rx_hw_gro_wire_bytes",
-	[OFNIC_S_RX_LRO_PKTS]		= "rx_lro_packets",
-	[OFNIC_S_RX_LRO_SEGS]		= "rx_lro_segments",
+static const struct ofnic_stat_desc ofnic_tx_xmit_stats[] = {
+	OFNIC_STAT(ofnic_tx_xmit_stats, stops, "tx_stops"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, busy, "tx_busy"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, linearized, "tx_linearized"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, drops, "tx_dropped"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, dma_errors, "tx_dma_map_errors"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, gso_pkts, "tx_hw_gso_packets"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, gso_bytes, "tx_hw_gso_bytes"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, gso_wire_pkts, "tx_hw_gso_wire_packets"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, gso_wire_bytes, "tx_hw_gso_wire_bytes"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, needs_csum, "tx_needs_csum"),
+	OFNIC_STAT(ofnic_tx_xmit_stats, vlan, "tx_vlan_inserted"),
 };
+
+static const struct ofnic_stat_desc ofnic_rx_stats[] = {
+	OFNIC_STAT(ofnic_rx_stats, packets, "rx_packets"),
+	OFNIC_STAT(ofnic_rx_stats, bytes, "rx_bytes"),
+	OFNIC_STAT(ofnic_rx_stats, multi_buf, "rx_multi_buffer_packets"),
+	OFNIC_STAT(ofnic_rx_stats, alloc_fail, "rx_alloc_failed"),
+	OFNIC_STAT(ofnic_rx_stats, drops, "rx_dropped"),
+	OFNIC_STAT(ofnic_rx_stats, bad_cmpl, "rx_bad_completions"),
+	OFNIC_STAT(ofnic_rx_stats, csum_ok, "rx_csum_unnecessary"),
+	OFNIC_STAT(ofnic_rx_stats, csum_none, "rx_csum_none"),
+	OFNIC_STAT(ofnic_rx_stats, csum_bad, "rx_csum_bad"),
+	OFNIC_STAT(ofnic_rx_stats, gro_pkts, "rx_hw_gro_packets"),
+	OFNIC_STAT(ofnic_rx_stats, gro_bytes, "rx_hw_gro_bytes"),
+	OFNIC_STAT(ofnic_rx_stats, gro_wire_pkts, "rx_hw_gro_wire_packets"),
+	OFNIC_STAT(ofnic_rx_stats, gro_wire_bytes, "rx_hw_gro_wire_bytes"),
+	OFNIC_STAT(ofnic_rx_stats, lro_pkts, "rx_lro_packets"),
+	OFNIC_STAT(ofnic_rx_stats, lro_segs, "rx_lro_segments"),
+};
+
+/* every field of a group has a name: a counter added without one fails the build */
+static_assert(sizeof(struct ofnic_tx_cmpl_stats) == ARRAY_SIZE(ofnic_tx_cmpl_stats) * sizeof(u64));
+static_assert(sizeof(struct ofnic_tx_xmit_stats) == ARRAY_SIZE(ofnic_tx_xmit_stats) * sizeof(u64));
+static_assert(sizeof(struct ofnic_rx_stats) == ARRAY_SIZE(ofnic_rx_stats) * sizeof(u64));
+
+#define OFNIC_TX_CMPL_NUM	ARRAY_SIZE(ofnic_tx_cmpl_stats)
+#define OFNIC_TX_XMIT_NUM	ARRAY_SIZE(ofnic_tx_xmit_stats)
+#define OFNIC_RX_NUM		ARRAY_SIZE(ofnic_rx_stats)
 
 /* Per queue pair: the device's counters, then the driver's */
 #define OFNIC_PER_QUEUE_STATS	(OFNIC_QSTAT_NUM + OFNIC_TX_CMPL_NUM + OFNIC_TX_XMIT_NUM + \
@@ -296,6 +314,27 @@ static void ofnic_put_names(u8 **data, const char * const *names, unsigned int n
 		ethtool_sprintf(data, "%s%u_%s", prefix, q, names[i]);
 }
 
+static void ofnic_put_stat_names(u8 **data, const struct ofnic_stat_desc *desc, unsigned int n,
+				 u16 q)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		ethtool_sprintf(data, "drv_q%u_%s", q, desc[i].name);
+}
+
+/* The values of a driver counter group, in the order of its descriptors */
+static u64 *ofnic_put_stat_values(u64 *data, const struct ofnic_stat_desc *desc, unsigned int n,
+				  const void *group)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		*data++ = *(const u64 *)((const u8 *)group + desc[i].offset);
+
+	return data;
+}
+
 static void ofnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
@@ -318,43 +357,37 @@ static void ofnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 
 	for (q = 0; q < priv->num_queues; q++) {
 		ofnic_put_names(&data, ofnic_qstat_names, OFNIC_QSTAT_NUM, q, "q");
-		ofnic_put_names(&data, ofnic_tx_cmpl_names, OFNIC_TX_CMPL_NUM, q, "drv_q");
-		ofnic_put_names(&data, ofnic_tx_xmit_names, OFNIC_TX_XMIT_NUM, q, "drv_q");
-		ofnic_put_names(&data, ofnic_rx_names, OFNIC_RX_NUM, q, "drv_q");
+		ofnic_put_stat_names(&data, ofnic_tx_cmpl_stats, OFNIC_TX_CMPL_NUM, q);
+		ofnic_put_stat_names(&data, ofnic_tx_xmit_stats, OFNIC_TX_XMIT_NUM, q);
+		ofnic_put_stat_names(&data, ofnic_rx_stats, OFNIC_RX_NUM, q);
 	}
 }
 
+/* Device counters from a fresh dump (the cached ones if it fails), then the driver's */
 static void ofnic_get_ethtool_stats(struct net_device *netdev, struct ethtool_stats *stats,
 				    u64 *data)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	struct ofnic_qstats *qs;
-	const __le64 *hw;
-	unsigned int i;
-	bool hw_ok;
+	struct ofnic_tx_cmpl_stats txc;
+	struct ofnic_tx_xmit_stats txx;
+	struct ofnic_rx_stats rx;
 	u16 q;
 
-	mutex_lock(&priv->stats_lock);
-	hw_ok = !ofnic_hw_stats_dump(priv);
-	hw = priv->hw_stats;
-
-	for (i = 0; i < OFNIC_GSTAT_NUM; i++)
-		*data++ = hw_ok ? le64_to_cpu(hw[i]) : 0;
+	ofnic_hw_stats_refresh(priv, 0);
+	ofnic_hw_stats_read(priv, data, 0, OFNIC_GSTAT_NUM);
+	data += OFNIC_GSTAT_NUM;
 
 	for (q = 0; q < priv->num_queues; q++) {
-		hw = priv->hw_stats + OFNIC_GSTAT_NUM + q * OFNIC_QSTAT_NUM;
-		for (i = 0; i < OFNIC_QSTAT_NUM; i++)
-			*data++ = hw_ok ? le64_to_cpu(hw[i]) : 0;
+		ofnic_hw_stats_read(priv, data, ofnic_hw_qstat_idx(q, 0), OFNIC_QSTAT_NUM);
+		data += OFNIC_QSTAT_NUM;
 
-		qs = &priv->qstats[q];
-		ofnic_stats_read(&qs->tx_cmpl, data, OFNIC_TX_CMPL_NUM);
-		data += OFNIC_TX_CMPL_NUM;
-		ofnic_stats_read(&qs->tx_xmit, data, OFNIC_TX_XMIT_NUM);
-		data += OFNIC_TX_XMIT_NUM;
-		ofnic_stats_read(&qs->rx, data, OFNIC_RX_NUM);
-		data += OFNIC_RX_NUM;
+		ofnic_tx_cmpl_stats_get(&priv->qstats[q], &txc);
+		ofnic_tx_xmit_stats_get(&priv->qstats[q], &txx);
+		ofnic_rx_stats_get(&priv->qstats[q], &rx);
+		data = ofnic_put_stat_values(data, ofnic_tx_cmpl_stats, OFNIC_TX_CMPL_NUM, &txc);
+		data = ofnic_put_stat_values(data, ofnic_tx_xmit_stats, OFNIC_TX_XMIT_NUM, &txx);
+		data = ofnic_put_stat_values(data, ofnic_rx_stats, OFNIC_RX_NUM, &rx);
 	}
-	mutex_unlock(&priv->stats_lock);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -448,19 +481,25 @@ static int ofnic_set_pauseparam(struct net_device *netdev, struct ethtool_pausep
 	return 0;
 }
 
+/* One device-wide counter of the cache */
+static u64 ofnic_gstat(struct ofnic_priv *priv, enum ofnic_gstat stat)
+{
+	u64 v;
+
+	ofnic_hw_stats_read(priv, &v, stat, 1);
+
+	return v;
+}
+
 static void ofnic_get_pause_stats(struct net_device *netdev, struct ethtool_pause_stats *stats)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	const __le64 *hw = priv->hw_stats;
 
 	if (!(priv->caps & OFNIC_CAP_PAUSE))
 		return;
-	mutex_lock(&priv->stats_lock);
-	if (!ofnic_hw_stats_dump(priv)) {
-		stats->tx_pause_frames = le64_to_cpu(hw[OFNIC_GSTAT_TX_PAUSE]);
-		stats->rx_pause_frames = le64_to_cpu(hw[OFNIC_GSTAT_RX_PAUSE]);
-	}
-	mutex_unlock(&priv->stats_lock);
+	ofnic_hw_stats_refresh(priv, 0);
+	stats->tx_pause_frames = ofnic_gstat(priv, OFNIC_GSTAT_TX_PAUSE);
+	stats->rx_pause_frames = ofnic_gstat(priv, OFNIC_GSTAT_RX_PAUSE);
 }
 
 /* FEC as ethtool names it, by OFNIC_FEC_* mode */
@@ -517,25 +556,20 @@ static void ofnic_get_fec_stats(struct net_device *netdev, struct ethtool_fec_st
 #endif
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	const __le64 *hw = priv->hw_stats;
 
 	if (!(priv->caps & OFNIC_CAP_FEC))
 		return;
-	mutex_lock(&priv->stats_lock);
-	if (!ofnic_hw_stats_dump(priv)) {
-		fec_stats->corrected_blocks.total = le64_to_cpu(hw[OFNIC_GSTAT_FEC_CORRECTED]);
-		fec_stats->uncorrectable_blocks.total =
-			le64_to_cpu(hw[OFNIC_GSTAT_FEC_UNCORRECTABLE]);
-		fec_stats->corrected_bits.total = le64_to_cpu(hw[OFNIC_GSTAT_FEC_CORRECTED_BITS]);
+	ofnic_hw_stats_refresh(priv, 0);
+	fec_stats->corrected_blocks.total = ofnic_gstat(priv, OFNIC_GSTAT_FEC_CORRECTED);
+	fec_stats->uncorrectable_blocks.total = ofnic_gstat(priv, OFNIC_GSTAT_FEC_UNCORRECTABLE);
+	fec_stats->corrected_bits.total = ofnic_gstat(priv, OFNIC_GSTAT_FEC_CORRECTED_BITS);
 #if OFNIC_HAVE_FEC_HIST
-		if (priv->fec_mode == OFNIC_FEC_RS) {
-			hist->ranges = ofnic_fec_ranges;
-			hist->values[0].sum = le64_to_cpu(hw[OFNIC_GSTAT_FEC_RS_BIN_0]);
-			hist->values[1].sum = le64_to_cpu(hw[OFNIC_GSTAT_FEC_RS_BIN_1]);
-		}
-#endif
+	if (priv->fec_mode == OFNIC_FEC_RS) {
+		hist->ranges = ofnic_fec_ranges;
+		hist->values[0].sum = ofnic_gstat(priv, OFNIC_GSTAT_FEC_RS_BIN_0);
+		hist->values[1].sum = ofnic_gstat(priv, OFNIC_GSTAT_FEC_RS_BIN_1);
 	}
-	mutex_unlock(&priv->stats_lock);
+#endif
 }
 
 /* The IEEE 802.3 MAC counters (ethtool -S DEV --groups eth-mac) the device keeps */
@@ -543,20 +577,18 @@ static void ofnic_get_eth_mac_stats(struct net_device *netdev,
 				    struct ethtool_eth_mac_stats *mac)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	const __le64 *hw = priv->hw_stats;
+	u64 hw[OFNIC_GSTAT_NUM];
 
-	mutex_lock(&priv->stats_lock);
-	if (!ofnic_hw_stats_dump(priv)) {
-		mac->FramesTransmittedOK = le64_to_cpu(hw[OFNIC_GSTAT_TX_FRAMES]);
-		mac->OctetsTransmittedOK = le64_to_cpu(hw[OFNIC_GSTAT_TX_BYTES]);
-		mac->FramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_FRAMES]);
-		mac->OctetsReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_BYTES]);
-		mac->MulticastFramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_MULTICAST]);
-		mac->BroadcastFramesReceivedOK = le64_to_cpu(hw[OFNIC_GSTAT_RX_BROADCAST]);
-		/* frames outside 14..MAX_FRAME: shorter than a header cannot come from a netdev */
-		mac->FrameTooLongErrors = le64_to_cpu(hw[OFNIC_GSTAT_RX_DROP_SIZE]);
-	}
-	mutex_unlock(&priv->stats_lock);
+	ofnic_hw_stats_refresh(priv, 0);
+	ofnic_hw_stats_read(priv, hw, 0, OFNIC_GSTAT_NUM);
+	mac->FramesTransmittedOK = hw[OFNIC_GSTAT_TX_FRAMES];
+	mac->OctetsTransmittedOK = hw[OFNIC_GSTAT_TX_BYTES];
+	mac->FramesReceivedOK = hw[OFNIC_GSTAT_RX_FRAMES];
+	mac->OctetsReceivedOK = hw[OFNIC_GSTAT_RX_BYTES];
+	mac->MulticastFramesReceivedOK = hw[OFNIC_GSTAT_RX_MULTICAST];
+	mac->BroadcastFramesReceivedOK = hw[OFNIC_GSTAT_RX_BROADCAST];
+	/* frames outside 14..MAX_FRAME: shorter than a header cannot come from a netdev */
+	mac->FrameTooLongErrors = hw[OFNIC_GSTAT_RX_DROP_SIZE];
 }
 
 static int ofnic_get_coalesce(struct net_device *netdev, struct ethtool_coalesce *ec,

@@ -224,7 +224,7 @@ void ofnic_hw_queues_disable(struct ofnic_priv *priv, u16 num_queues)
 }
 
 /* Have the device write its statistics block to priv->hw_stats */
-int ofnic_hw_stats_dump(struct ofnic_priv *priv)
+static int ofnic_hw_stats_dump(struct ofnic_priv *priv)
 {
 	u32 val;
 	int err;
@@ -237,7 +237,8 @@ int ofnic_hw_stats_dump(struct ofnic_priv *priv)
 	err = readl_poll_timeout(priv->regs + OFNIC_REG_STATS_CMD, val,
 				 !(val & OFNIC_STATS_CMD_DUMP), 10, OFNIC_STATS_TIMEOUT_US);
 	if (err) {
-		netdev_warn(priv->netdev, "statistics dump timed out\n");
+		if (net_ratelimit())
+			netdev_warn(priv->netdev, "statistics dump timed out\n");
 		return err;
 	}
 	/* the block is complete once the command bit reads 0 */
@@ -246,16 +247,47 @@ int ofnic_hw_stats_dump(struct ofnic_priv *priv)
 	return 0;
 }
 
-/* One per-queue device counter, from a fresh statistics dump */
-int ofnic_hw_read_qstat(struct ofnic_priv *priv, u16 q, enum ofnic_qstat stat, u64 *val)
+/*
+ * Refresh the cache of device counters from a new dump, unless the cache is younger than
+ * max_age jiffies (0: always). Sleeps. A failed dump leaves the last values: the device's
+ * counters only grow between probe and remove, and so does the cache.
+ */
+int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
 {
-	int err;
+	unsigned int i, n = OFNIC_GSTAT_NUM + priv->hw_queues * OFNIC_QSTAT_NUM;
+	unsigned long flags;
+	int err = 0;
 
 	mutex_lock(&priv->stats_lock);
+	if (max_age && priv->hw_cache_time &&
+	    time_before(jiffies, priv->hw_cache_time + max_age))
+		goto out;
 	err = ofnic_hw_stats_dump(priv);
-	if (!err)
-		*val = ofnic_hw_qstat(priv, q, stat);
+	if (err)
+		goto out;
+	flags = u64_stats_update_begin_irqsave(&priv->hw_cache_sync);
+	for (i = 0; i < n; i++)
+		priv->hw_cache[i] = le64_to_cpu(priv->hw_stats[i]);
+	u64_stats_update_end_irqrestore(&priv->hw_cache_sync, flags);
+	priv->hw_cache_time = jiffies;
+out:
 	mutex_unlock(&priv->stats_lock);
 
 	return err;
+}
+
+/* n cached device counters from index first (OFNIC_GSTAT_*, ofnic_hw_qstat_idx()); any context */
+void ofnic_hw_stats_read(struct ofnic_priv *priv, u64 *dst, unsigned int first, unsigned int n)
+{
+	ofnic_stats_fetch(&priv->hw_cache_sync, dst, priv->hw_cache + first, n * sizeof(u64));
+}
+
+/* Periodic housekeeping from probe to remove: the counters ndo_get_stats64 reports */
+void ofnic_service_task(struct work_struct *work)
+{
+	struct ofnic_priv *priv = container_of(to_delayed_work(work), struct ofnic_priv,
+					       service_task);
+
+	ofnic_hw_stats_refresh(priv, 0);
+	schedule_delayed_work(&priv->service_task, OFNIC_SERVICE_PERIOD);
 }

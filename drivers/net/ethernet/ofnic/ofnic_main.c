@@ -289,28 +289,50 @@ static int ofnic_stop(struct net_device *netdev)
 	return 0;
 }
 
+/*
+ * The driver's counters and the device's drops, from the cache the service task refreshes
+ * (this may run in atomic context). Per-queue counters of every device queue, so that the
+ * totals do not shrink with the queue count.
+ */
 static void ofnic_get_stats64(struct net_device *netdev, struct rtnl_link_stats64 *stats)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	u64 txc[OFNIC_TX_CMPL_NUM];
-	u64 txx[OFNIC_TX_XMIT_NUM];
-	u64 rx[OFNIC_RX_NUM];
+	struct ofnic_tx_cmpl_stats txc;
+	struct ofnic_tx_xmit_stats txx;
+	struct ofnic_rx_stats rx;
+	u64 hw[OFNIC_GSTAT_NUM];
+	u64 hwq[OFNIC_QSTAT_NUM];
 	u16 q;
 
 	for (q = 0; q < priv->hw_queues; q++) {
-		ofnic_stats_read(&priv->qstats[q].tx_cmpl, txc, OFNIC_TX_CMPL_NUM);
-		ofnic_stats_read(&priv->qstats[q].tx_xmit, txx, OFNIC_TX_XMIT_NUM);
-		ofnic_stats_read(&priv->qstats[q].rx, rx, OFNIC_RX_NUM);
+		ofnic_tx_cmpl_stats_get(&priv->qstats[q], &txc);
+		ofnic_tx_xmit_stats_get(&priv->qstats[q], &txx);
+		ofnic_rx_stats_get(&priv->qstats[q], &rx);
+		ofnic_hw_stats_read(priv, hwq, ofnic_hw_qstat_idx(q, 0), OFNIC_QSTAT_NUM);
 
-		stats->tx_packets += txc[OFNIC_S_TX_PACKETS];
-		stats->tx_bytes += txc[OFNIC_S_TX_BYTES];
-		stats->tx_dropped += txx[OFNIC_S_TX_DROPS];
-		stats->rx_packets += rx[OFNIC_S_RX_PACKETS];
-		stats->rx_bytes += rx[OFNIC_S_RX_BYTES];
-		stats->rx_dropped += rx[OFNIC_S_RX_DROPS];
-		stats->rx_missed_errors += rx[OFNIC_S_RX_ALLOC_FAIL];
-		stats->rx_errors += rx[OFNIC_S_RX_BAD_CMPL];
+		stats->tx_packets += txc.packets;
+		stats->tx_bytes += txc.bytes;
+		stats->tx_dropped += txx.drops + hwq[OFNIC_QSTAT_TX_DROPS];
+		stats->rx_packets += rx.packets;
+		stats->rx_bytes += rx.bytes;
+		/* frames the device had no buffer for are missed, not dropped (if_link.h) */
+		stats->rx_missed_errors += hwq[OFNIC_QSTAT_RX_NO_BUF_DROPS];
+		stats->rx_dropped += rx.drops + hwq[OFNIC_QSTAT_RX_DROPS] -
+				     hwq[OFNIC_QSTAT_RX_NO_BUF_DROPS];
+		stats->rx_errors += rx.bad_cmpl;
 	}
+
+	ofnic_hw_stats_read(priv, hw, 0, OFNIC_GSTAT_NUM);
+	stats->multicast = hw[OFNIC_GSTAT_RX_MULTICAST];
+	/* frames the MAC refused before choosing a queue: outside 14..MAX_FRAME bytes */
+	stats->rx_length_errors = hw[OFNIC_GSTAT_RX_DROP_SIZE];
+	stats->rx_errors += stats->rx_length_errors;
+	/* requests the device refused as malformed, and frames sent while the link was down */
+	stats->tx_carrier_errors = hw[OFNIC_GSTAT_TX_DROP_LINK];
+	stats->tx_errors = hw[OFNIC_GSTAT_TX_DROP_DESC] + hw[OFNIC_GSTAT_TX_DROP_HDR] +
+			   hw[OFNIC_GSTAT_TX_DROP_MSS] + hw[OFNIC_GSTAT_TX_DROP_LEN] +
+			   hw[OFNIC_GSTAT_TX_DROP_UNSUPP] + hw[OFNIC_GSTAT_TX_DROP_DMA] +
+			   stats->tx_carrier_errors;
 }
 
 /*
@@ -320,37 +342,43 @@ static void ofnic_get_stats64(struct net_device *netdev, struct rtnl_link_stats6
  */
 static void ofnic_rx_qstats_add(struct ofnic_priv *priv, u16 q, struct netdev_queue_stats_rx *rx)
 {
-	u64 v[OFNIC_RX_NUM];
+	struct ofnic_rx_stats v;
+	u64 hw_drops;
 
-	ofnic_stats_read(&priv->qstats[q].rx, v, OFNIC_RX_NUM);
-	rx->packets += v[OFNIC_S_RX_PACKETS];
-	rx->bytes += v[OFNIC_S_RX_BYTES];
-	rx->alloc_fail += v[OFNIC_S_RX_ALLOC_FAIL];
-	rx->csum_unnecessary += v[OFNIC_S_RX_CSUM_OK];
-	rx->csum_none += v[OFNIC_S_RX_CSUM_NONE];
-	rx->csum_bad += v[OFNIC_S_RX_CSUM_BAD];
-	rx->hw_gro_packets += v[OFNIC_S_RX_GRO_PKTS];
-	rx->hw_gro_bytes += v[OFNIC_S_RX_GRO_BYTES];
-	rx->hw_gro_wire_packets += v[OFNIC_S_RX_GRO_WIRE_PKTS];
-	rx->hw_gro_wire_bytes += v[OFNIC_S_RX_GRO_WIRE_BYTES];
+	ofnic_rx_stats_get(&priv->qstats[q], &v);
+	ofnic_hw_stats_read(priv, &hw_drops, ofnic_hw_qstat_idx(q, OFNIC_QSTAT_RX_DROPS), 1);
+	rx->packets += v.packets;
+	rx->bytes += v.bytes;
+	rx->alloc_fail += v.alloc_fail;
+	rx->hw_drops += hw_drops;
+	rx->csum_unnecessary += v.csum_ok;
+	rx->csum_none += v.csum_none;
+	rx->csum_bad += v.csum_bad;
+	rx->hw_gro_packets += v.gro_pkts;
+	rx->hw_gro_bytes += v.gro_bytes;
+	rx->hw_gro_wire_packets += v.gro_wire_pkts;
+	rx->hw_gro_wire_bytes += v.gro_wire_bytes;
 }
 
 static void ofnic_tx_qstats_add(struct ofnic_priv *priv, u16 q, struct netdev_queue_stats_tx *tx)
 {
-	u64 c[OFNIC_TX_CMPL_NUM];
-	u64 x[OFNIC_TX_XMIT_NUM];
+	struct ofnic_tx_cmpl_stats c;
+	struct ofnic_tx_xmit_stats x;
+	u64 hw_drops;
 
-	ofnic_stats_read(&priv->qstats[q].tx_cmpl, c, OFNIC_TX_CMPL_NUM);
-	ofnic_stats_read(&priv->qstats[q].tx_xmit, x, OFNIC_TX_XMIT_NUM);
-	tx->packets += c[OFNIC_S_TX_PACKETS];
-	tx->bytes += c[OFNIC_S_TX_BYTES];
-	tx->wake += c[OFNIC_S_TX_WAKES];
-	tx->stop += x[OFNIC_S_TX_STOPS];
-	tx->needs_csum += x[OFNIC_S_TX_NEEDS_CSUM];
-	tx->hw_gso_packets += x[OFNIC_S_TX_GSO_PKTS];
-	tx->hw_gso_bytes += x[OFNIC_S_TX_GSO_BYTES];
-	tx->hw_gso_wire_packets += x[OFNIC_S_TX_GSO_WIRE_PKTS];
-	tx->hw_gso_wire_bytes += x[OFNIC_S_TX_GSO_WIRE_BYTES];
+	ofnic_tx_cmpl_stats_get(&priv->qstats[q], &c);
+	ofnic_tx_xmit_stats_get(&priv->qstats[q], &x);
+	ofnic_hw_stats_read(priv, &hw_drops, ofnic_hw_qstat_idx(q, OFNIC_QSTAT_TX_DROPS), 1);
+	tx->packets += c.packets;
+	tx->bytes += c.bytes;
+	tx->wake += c.wakes;
+	tx->hw_drops += hw_drops;
+	tx->stop += x.stops;
+	tx->needs_csum += x.needs_csum;
+	tx->hw_gso_packets += x.gso_pkts;
+	tx->hw_gso_bytes += x.gso_bytes;
+	tx->hw_gso_wire_packets += x.gso_wire_pkts;
+	tx->hw_gso_wire_bytes += x.gso_wire_bytes;
 }
 
 static void ofnic_rx_qstats_zero(struct netdev_queue_stats_rx *rx)
@@ -358,6 +386,7 @@ static void ofnic_rx_qstats_zero(struct netdev_queue_stats_rx *rx)
 	rx->packets = 0;
 	rx->bytes = 0;
 	rx->alloc_fail = 0;
+	rx->hw_drops = 0;
 	rx->csum_unnecessary = 0;
 	rx->csum_none = 0;
 	rx->csum_bad = 0;
@@ -372,6 +401,7 @@ static void ofnic_tx_qstats_zero(struct netdev_queue_stats_tx *tx)
 	tx->packets = 0;
 	tx->bytes = 0;
 	tx->wake = 0;
+	tx->hw_drops = 0;
 	tx->stop = 0;
 	tx->needs_csum = 0;
 	tx->hw_gso_packets = 0;
@@ -380,28 +410,25 @@ static void ofnic_tx_qstats_zero(struct netdev_queue_stats_tx *tx)
 	tx->hw_gso_wire_bytes = 0;
 }
 
+/* One dump serves the queues of a request: the device's drops are at most that old */
 static void ofnic_get_queue_stats_rx(struct net_device *netdev, int idx,
 				     struct netdev_queue_stats_rx *rx)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	u64 drops;
 
+	ofnic_hw_stats_refresh(priv, OFNIC_QSTATS_MAX_AGE);
 	ofnic_rx_qstats_zero(rx);
 	ofnic_rx_qstats_add(priv, idx, rx);
-	if (!ofnic_hw_read_qstat(priv, idx, OFNIC_QSTAT_RX_DROPS, &drops))
-		rx->hw_drops = drops;
 }
 
 static void ofnic_get_queue_stats_tx(struct net_device *netdev, int idx,
 				     struct netdev_queue_stats_tx *tx)
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
-	u64 drops;
 
+	ofnic_hw_stats_refresh(priv, OFNIC_QSTATS_MAX_AGE);
 	ofnic_tx_qstats_zero(tx);
 	ofnic_tx_qstats_add(priv, idx, tx);
-	if (!ofnic_hw_read_qstat(priv, idx, OFNIC_QSTAT_TX_DROPS, &drops))
-		tx->hw_drops = drops;
 }
 
 static void ofnic_get_base_stats(struct net_device *netdev, struct netdev_queue_stats_rx *rx,
@@ -409,26 +436,14 @@ static void ofnic_get_base_stats(struct net_device *netdev, struct netdev_queue_
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 	unsigned int q;
-	bool hw_ok;
 
+	ofnic_hw_stats_refresh(priv, OFNIC_QSTATS_MAX_AGE);
 	ofnic_rx_qstats_zero(rx);
 	ofnic_tx_qstats_zero(tx);
 	for (q = netdev->real_num_rx_queues; q < priv->hw_queues; q++)
 		ofnic_rx_qstats_add(priv, q, rx);
 	for (q = netdev->real_num_tx_queues; q < priv->hw_queues; q++)
 		ofnic_tx_qstats_add(priv, q, tx);
-
-	mutex_lock(&priv->stats_lock);
-	hw_ok = !ofnic_hw_stats_dump(priv);
-	if (hw_ok) {
-		rx->hw_drops = 0;
-		tx->hw_drops = 0;
-		for (q = netdev->real_num_rx_queues; q < priv->hw_queues; q++)
-			rx->hw_drops += ofnic_hw_qstat(priv, q, OFNIC_QSTAT_RX_DROPS);
-		for (q = netdev->real_num_tx_queues; q < priv->hw_queues; q++)
-			tx->hw_drops += ofnic_hw_qstat(priv, q, OFNIC_QSTAT_TX_DROPS);
-	}
-	mutex_unlock(&priv->stats_lock);
 }
 
 static const struct netdev_stat_ops ofnic_stat_ops = {
@@ -658,15 +673,20 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (!priv->qstats)
 		return -ENOMEM;
 	for (q = 0; q < queues; q++) {
-		u64_stats_init(&priv->qstats[q].tx_cmpl.syncp);
-		u64_stats_init(&priv->qstats[q].tx_xmit.syncp);
-		u64_stats_init(&priv->qstats[q].rx.syncp);
+		u64_stats_init(&priv->qstats[q].tx_cmpl_sync);
+		u64_stats_init(&priv->qstats[q].tx_xmit_sync);
+		u64_stats_init(&priv->qstats[q].rx_sync);
 	}
 
 	priv->hw_stats = dmam_alloc_coherent(&pdev->dev, OFNIC_STATS_SIZE(queues),
 					     &priv->hw_stats_dma, GFP_KERNEL);
 	if (!priv->hw_stats)
 		return -ENOMEM;
+	priv->hw_cache = devm_kzalloc(&pdev->dev, OFNIC_STATS_SIZE(queues), GFP_KERNEL);
+	if (!priv->hw_cache)
+		return -ENOMEM;
+	u64_stats_init(&priv->hw_cache_sync);
+	INIT_DELAYED_WORK(&priv->service_task, ofnic_service_task);
 
 	ofnic_set_mac_from_device(priv);
 	ofnic_hw_set_mac(priv, netdev->dev_addr);
@@ -701,6 +721,7 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	ofnic_features_registered(priv);
 	ofnic_update_link(priv);
 	ofnic_debugfs_add(priv);
+	schedule_delayed_work(&priv->service_task, 0);
 
 	netdev_info(netdev, "ofnic %u.%u at %s, %pM, %u queue pairs (%u usable), caps %#llx\n",
 		    FIELD_GET(OFNIC_VERSION_MAJOR_MASK, priv->version),
@@ -724,6 +745,7 @@ static void ofnic_remove(struct pci_dev *pdev)
 
 	ofnic_debugfs_remove(priv);
 	unregister_netdev(priv->netdev);
+	cancel_delayed_work_sync(&priv->service_task);
 	ofnic_misc_irq_free(priv);
 	cancel_work_sync(&priv->reset_task);
 	ofnic_irq_fini(priv);

@@ -16,6 +16,14 @@
 
 #include "ofnic.h"
 
+/* One more of a ring's transmit-path counter; the TX queue lock serializes the writers */
+static void ofnic_xmit_stat_inc(struct ofnic_ring *ring, u64 *counter)
+{
+	u64_stats_update_begin(&ring->stats->tx_xmit_sync);
+	(*counter)++;
+	u64_stats_update_end(&ring->stats->tx_xmit_sync);
+}
+
 /* ------------------------------------------------------------------------------------------
  * Ring memory
  */
@@ -322,23 +330,24 @@ static void ofnic_tx_write_ctx(struct ofnic_ring *ring, u32 idx,
 
 static void ofnic_tx_count_offload(struct ofnic_ring *ring, const struct ofnic_tx_offload *off)
 {
-	struct ofnic_stats *s = &ring->stats->tx_xmit;
+	struct ofnic_qstats *qs = ring->stats;
+	struct ofnic_tx_xmit_stats *s = &qs->tx_xmit;
 
 	if (!off->offload)
 		return;
 
-	u64_stats_update_begin(&s->syncp);
+	u64_stats_update_begin(&qs->tx_xmit_sync);
 	if (off->offload & OFNIC_TXC_SEG_MASK) {
-		s->v[OFNIC_S_TX_GSO_PKTS]++;
-		s->v[OFNIC_S_TX_GSO_BYTES] += off->len;
-		s->v[OFNIC_S_TX_GSO_WIRE_PKTS] += off->wire_pkts;
-		s->v[OFNIC_S_TX_GSO_WIRE_BYTES] += off->wire_bytes;
+		s->gso_pkts++;
+		s->gso_bytes += off->len;
+		s->gso_wire_pkts += off->wire_pkts;
+		s->gso_wire_bytes += off->wire_bytes;
 	}
 	if (off->offload & (OFNIC_TXC_L4_CSUM | OFNIC_TXC_SCTP_CRC))
-		s->v[OFNIC_S_TX_NEEDS_CSUM] += off->wire_pkts;
+		s->needs_csum += off->wire_pkts;
 	if (off->offload & OFNIC_TXC_VLAN)
-		s->v[OFNIC_S_TX_VLAN]++;
-	u64_stats_update_end(&s->syncp);
+		s->vlan++;
+	u64_stats_update_end(&qs->tx_xmit_sync);
 }
 
 /*
@@ -406,7 +415,7 @@ static int ofnic_tx_map(struct ofnic_ring *ring, struct sk_buff *skb,
 	/* Keep room for a worst-case packet */
 	if (!netif_txq_maybe_stop(ring->txq, ofnic_tx_unused(ring), OFNIC_TX_DESC_NEEDED,
 				  ring->wake_thrs))
-		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_STOPS, 1);
+		ofnic_xmit_stat_inc(ring, &ring->stats->tx_xmit.stops);
 
 	if (__netdev_tx_sent_queue(ring->txq, off->wire_bytes, netdev_xmit_more()))
 		writel(tail, ring->tail_reg);
@@ -418,7 +427,7 @@ err_unmap:
 		tail = (tail - 1) & ring->size_mask;
 		ofnic_tx_unmap(ring, &ring->tx_buf[tail]);
 	}
-	ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_DMA_ERRORS, 1);
+	ofnic_xmit_stat_inc(ring, &ring->stats->tx_xmit.dma_errors);
 
 	return -EIO;
 }
@@ -447,7 +456,7 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 	if (skb_shinfo(skb)->nr_frags + 1 > OFNIC_TX_MAX_DESCS_PER_PKT) {
 		if (skb_linearize(skb))
 			goto drop;
-		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_LINEARIZED, 1);
+		ofnic_xmit_stat_inc(ring, &ring->stats->tx_xmit.linearized);
 	}
 
 	/*
@@ -457,7 +466,7 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 	 */
 	if (unlikely(!netif_txq_maybe_stop(ring->txq, ofnic_tx_unused(ring), OFNIC_TX_DESC_NEEDED,
 					   OFNIC_TX_DESC_NEEDED))) {
-		ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_BUSY, 1);
+		ofnic_xmit_stat_inc(ring, &ring->stats->tx_xmit.busy);
 		writel(ring->tail, ring->tail_reg);
 		return NETDEV_TX_BUSY;
 	}
@@ -472,7 +481,7 @@ netdev_tx_t ofnic_start_xmit(struct sk_buff *skb, struct net_device *netdev)
 
 drop:
 	dev_kfree_skb_any(skb);
-	ofnic_stat_add(&ring->stats->tx_xmit, OFNIC_S_TX_DROPS, 1);
+	ofnic_xmit_stat_inc(ring, &ring->stats->tx_xmit.drops);
 	/* An earlier packet may have deferred its doorbell to this one */
 	if (!netdev_xmit_more())
 		writel(ring->tail, ring->tail_reg);
@@ -486,6 +495,7 @@ static void ofnic_clean_tx(struct ofnic_ring *ring, int napi_budget)
 	struct ofnic_tx_buf *buf;
 	unsigned int bytes = 0;
 	unsigned int pkts = 0;
+	bool woken;
 
 	head = le32_to_cpu(READ_ONCE(*ring->head_wb));
 	if (unlikely(head >= ring->size)) {
@@ -511,14 +521,14 @@ static void ofnic_clean_tx(struct ofnic_ring *ring, int napi_budget)
 	}
 	WRITE_ONCE(ring->head, clean);
 
-	u64_stats_update_begin(&ring->stats->tx_cmpl.syncp);
-	ring->stats->tx_cmpl.v[OFNIC_S_TX_PACKETS] += pkts;
-	ring->stats->tx_cmpl.v[OFNIC_S_TX_BYTES] += bytes;
-	u64_stats_update_end(&ring->stats->tx_cmpl.syncp);
+	woken = !netif_txq_completed_wake(ring->txq, pkts, bytes, ofnic_tx_unused(ring),
+					  ring->wake_thrs);
 
-	if (!netif_txq_completed_wake(ring->txq, pkts, bytes, ofnic_tx_unused(ring),
-				      ring->wake_thrs))
-		ofnic_stat_add(&ring->stats->tx_cmpl, OFNIC_S_TX_WAKES, 1);
+	u64_stats_update_begin(&ring->stats->tx_cmpl_sync);
+	ring->stats->tx_cmpl.packets += pkts;
+	ring->stats->tx_cmpl.bytes += bytes;
+	ring->stats->tx_cmpl.wakes += woken;
+	u64_stats_update_end(&ring->stats->tx_cmpl_sync);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -561,7 +571,9 @@ int ofnic_rx_fill(struct ofnic_ring *ring, gfp_t gfp)
 
 	while (n--) {
 		if (!ofnic_rx_alloc_buf(ring, tail, gfp)) {
-			ofnic_stat_add(&ring->stats->rx, OFNIC_S_RX_ALLOC_FAIL, 1);
+			u64_stats_update_begin(&ring->stats->rx_sync);
+			ring->stats->rx.alloc_fail++;
+			u64_stats_update_end(&ring->stats->rx_sync);
 			err = -ENOMEM;
 			break;
 		}
@@ -589,19 +601,19 @@ static void ofnic_rx_hash(struct sk_buff *skb, const struct ofnic_rx_cmpl *cmpl,
 }
 
 /* What the device found of the checksums, counted as the queue statistics report it */
-static void ofnic_rx_csum(struct sk_buff *skb, u32 status, u64 *cnt)
+static void ofnic_rx_csum(struct sk_buff *skb, u32 status, struct ofnic_rx_stats *cnt)
 {
 	if (status & OFNIC_RXC_CSUM_ERR) {
-		cnt[OFNIC_S_RX_CSUM_BAD]++;
+		cnt->csum_bad++;
 	} else if (status & OFNIC_RXC_L4_CSUM_OK) {
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 		skb->csum_level = FIELD_GET(OFNIC_RXC_CSUM_LEVEL_MASK, status);
-		cnt[OFNIC_S_RX_CSUM_OK]++;
+		cnt->csum_ok++;
 		return;
 	}
 	/* IPv4 header only, nothing or something wrong: the stack checks */
 	skb_checksum_none_assert(skb);
-	cnt[OFNIC_S_RX_CSUM_NONE]++;
+	cnt->csum_none++;
 }
 
 /*
@@ -744,7 +756,8 @@ static unsigned int ofnic_rx_rsc(struct sk_buff *skb, const struct ofnic_rx_cmpl
 }
 
 /* The packet is whole: metadata from its first completion (ring->first), then up the stack */
-static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *cnt)
+static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb,
+			     struct ofnic_rx_stats *cnt)
 {
 	const struct ofnic_rx_cmpl *cmpl = &ring->first;
 	netdev_features_t features = ring->netdev->features;
@@ -774,32 +787,32 @@ static void ofnic_rx_deliver(struct ofnic_ring *ring, struct sk_buff *skb, u64 *
 		if (unlikely(!hlen)) {
 			netdev_err_once(ring->netdev, "RX queue %u: bad coalesced packet\n",
 					ring->qid);
-			cnt[OFNIC_S_RX_BAD_CMPL]++;
-			cnt[OFNIC_S_RX_DROPS]++;
-			napi_consume_skb(skb, 1);
+			cnt->bad_cmpl++;
+			cnt->drops++;
+			kfree_skb_reason(skb, SKB_DROP_REASON_DEV_HDR);
 			return;
 		}
 		wire_pkts = skb_shinfo(skb)->gso_segs;
 		wire_bytes = len + (wire_pkts - 1) * (ETH_HLEN + hlen);
 		if (gro) {
-			cnt[OFNIC_S_RX_GRO_PKTS]++;
-			cnt[OFNIC_S_RX_GRO_BYTES] += len;
-			cnt[OFNIC_S_RX_GRO_WIRE_PKTS] += wire_pkts;
-			cnt[OFNIC_S_RX_GRO_WIRE_BYTES] += wire_bytes;
+			cnt->gro_pkts++;
+			cnt->gro_bytes += len;
+			cnt->gro_wire_pkts += wire_pkts;
+			cnt->gro_wire_bytes += wire_bytes;
 		} else {
-			cnt[OFNIC_S_RX_LRO_PKTS]++;
-			cnt[OFNIC_S_RX_LRO_SEGS] += wire_pkts;
-			cnt[OFNIC_S_RX_CSUM_OK]++;
+			cnt->lro_pkts++;
+			cnt->lro_segs += wire_pkts;
+			cnt->csum_ok++;
 		}
 	} else if (features & NETIF_F_RXCSUM) {
 		ofnic_rx_csum(skb, status, cnt);
 	} else {
-		cnt[OFNIC_S_RX_CSUM_NONE]++;
+		cnt->csum_none++;
 	}
 
 	/* wire packets, as qstats define rx-packets: a coalesced packet counts its segments */
-	cnt[OFNIC_S_RX_PACKETS] += wire_pkts;
-	cnt[OFNIC_S_RX_BYTES] += wire_bytes;
+	cnt->packets += wire_pkts;
+	cnt->bytes += wire_bytes;
 	napi_gro_receive(&ring->qv->napi, skb);
 }
 
@@ -831,19 +844,20 @@ static struct sk_buff *ofnic_rx_first(struct ofnic_ring *ring, struct page *page
  * Add a further buffer of the packet. A coalesced packet can take more buffers than an skb
  * has frags (MAX_SKB_FRAGS): the rest go to skbs chained on the frag_list.
  */
-static bool ofnic_rx_add_buf(struct ofnic_ring *ring, struct sk_buff *skb, struct page *page,
-			     unsigned int offset, unsigned int len)
+static enum skb_drop_reason ofnic_rx_add_buf(struct ofnic_ring *ring, struct sk_buff *skb,
+					     struct page *page, unsigned int offset,
+					     unsigned int len)
 {
 	struct sk_buff *tail = ring->frag_skb;
 
 	if (unlikely(skb->len + len > OFNIC_RX_MAX_LEN))
-		return false;
+		return SKB_DROP_REASON_PKT_TOO_BIG;
 
 	if (skb_shinfo(tail)->nr_frags == MAX_SKB_FRAGS) {
 		struct sk_buff *nskb = napi_alloc_skb(&ring->qv->napi, 0);
 
 		if (unlikely(!nskb))
-			return false;
+			return SKB_DROP_REASON_NOMEM;
 		skb_mark_for_recycle(nskb);
 		if (tail == skb)
 			skb_shinfo(skb)->frag_list = nskb;
@@ -862,16 +876,40 @@ static bool ofnic_rx_add_buf(struct ofnic_ring *ring, struct sk_buff *skb, struc
 		skb->truesize += OFNIC_RX_TRUESIZE;
 	}
 
-	return true;
+	return SKB_NOT_DROPPED_YET;
+}
+
+/* A poll's RX counts into the queue's counters */
+static void ofnic_rx_stats_add(struct ofnic_qstats *qs, const struct ofnic_rx_stats *n)
+{
+	struct ofnic_rx_stats *s = &qs->rx;
+
+	u64_stats_update_begin(&qs->rx_sync);
+	s->packets += n->packets;
+	s->bytes += n->bytes;
+	s->multi_buf += n->multi_buf;
+	s->alloc_fail += n->alloc_fail;
+	s->drops += n->drops;
+	s->bad_cmpl += n->bad_cmpl;
+	s->csum_ok += n->csum_ok;
+	s->csum_none += n->csum_none;
+	s->csum_bad += n->csum_bad;
+	s->gro_pkts += n->gro_pkts;
+	s->gro_bytes += n->gro_bytes;
+	s->gro_wire_pkts += n->gro_wire_pkts;
+	s->gro_wire_bytes += n->gro_wire_bytes;
+	s->lro_pkts += n->lro_pkts;
+	s->lro_segs += n->lro_segs;
+	u64_stats_update_end(&qs->rx_sync);
 }
 
 static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 {
 	struct ofnic_qstats *stats = ring->stats;
 	struct sk_buff *skb = ring->skb;
-	u64 cnt[OFNIC_RX_NUM] = {};
+	struct ofnic_rx_stats cnt = {};
+	enum skb_drop_reason reason;
 	u32 head = ring->head;
-	unsigned int i;
 	int done = 0;
 
 	while (done < budget && head != ring->tail) {
@@ -891,6 +929,8 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 		buf->page = NULL;
 		head = (head + 1) & ring->size_mask;
 
+		/* a completion longer than its buffer: the rest of the packet is not trusted */
+		reason = SKB_DROP_REASON_DEV_HDR;
 		if (unlikely(ring->discard || len > OFNIC_RX_BUF_SIZE))
 			goto discard;
 
@@ -905,10 +945,11 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 			if (unlikely(!skb))
 				goto discard;
 		} else if (len) {
-			if (unlikely(!ofnic_rx_add_buf(ring, skb, page, buf->offset, len)))
+			reason = ofnic_rx_add_buf(ring, skb, page, buf->offset, len);
+			if (unlikely(reason != SKB_NOT_DROPPED_YET))
 				goto discard;
 			/* counted at its second buffer */
-			cnt[OFNIC_S_RX_MULTI_BUF] += skb->data_len == len;
+			cnt.multi_buf += skb->data_len == len;
 		} else {
 			page_pool_recycle_direct(ring->pp, page);
 		}
@@ -916,7 +957,7 @@ static int ofnic_clean_rx(struct ofnic_ring *ring, int budget)
 		if (!(status & OFNIC_RXC_EOP))
 			continue;
 
-		ofnic_rx_deliver(ring, skb, cnt);
+		ofnic_rx_deliver(ring, skb, &cnt);
 		skb = NULL;
 		done++;
 		continue;
@@ -925,12 +966,12 @@ discard:
 		/* drop the whole packet: this buffer and the rest up to EOP */
 		if (!ring->discard) {
 			if (len > OFNIC_RX_BUF_SIZE)
-				cnt[OFNIC_S_RX_BAD_CMPL]++;
-			cnt[OFNIC_S_RX_DROPS]++;
+				cnt.bad_cmpl++;
+			cnt.drops++;
 		}
 		page_pool_recycle_direct(ring->pp, page);
 		if (skb) {
-			napi_consume_skb(skb, budget);
+			kfree_skb_reason(skb, reason);
 			skb = NULL;
 		}
 		ring->discard = !(status & OFNIC_RXC_EOP);
@@ -940,10 +981,7 @@ discard:
 	ring->skb = skb;
 	ring->head = head;
 
-	u64_stats_update_begin(&stats->rx.syncp);
-	for (i = 0; i < OFNIC_RX_NUM; i++)
-		stats->rx.v[i] += cnt[i];
-	u64_stats_update_end(&stats->rx.syncp);
+	ofnic_rx_stats_add(stats, &cnt);
 
 	if (ofnic_rx_unused(ring) >= OFNIC_RX_REFILL_BATCH)
 		ofnic_rx_fill(ring, GFP_ATOMIC | __GFP_NOWARN);
@@ -1016,16 +1054,15 @@ static void ofnic_dim_update(struct ofnic_q_vector *qv)
 {
 	struct ofnic_priv *priv = qv->priv;
 	struct dim_sample sample = {};
-	const u64 *v;
+	const struct ofnic_qstats *qs = qv->rx.stats;
 
+	/* this poll is the writer of both groups: no fetch loop needed */
 	if (READ_ONCE(priv->rx_coal[qv->idx].adaptive)) {
-		v = qv->rx.stats->rx.v;
-		dim_update_sample(qv->events, v[OFNIC_S_RX_PACKETS], v[OFNIC_S_RX_BYTES], &sample);
+		dim_update_sample(qv->events, qs->rx.packets, qs->rx.bytes, &sample);
 		net_dim(&qv->rx_dim, &sample);
 	}
 	if (READ_ONCE(priv->tx_coal[qv->idx].adaptive)) {
-		v = qv->tx.stats->tx_cmpl.v;
-		dim_update_sample(qv->events, v[OFNIC_S_TX_PACKETS], v[OFNIC_S_TX_BYTES], &sample);
+		dim_update_sample(qv->events, qs->tx_cmpl.packets, qs->tx_cmpl.bytes, &sample);
 		net_dim(&qv->tx_dim, &sample);
 	}
 }
