@@ -1152,6 +1152,7 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     }
     s->caps |= s->pause ? OFNIC_CAP_PAUSE : 0;
     s->caps |= s->fec ? OFNIC_CAP_FEC : 0;
+    s->caps |= s->loopback ? OFNIC_CAP_LOOPBACK : 0;
     if (s->tunnel) {
         s->caps |= (s->tun_caps | OFNIC_CAP_TUNNEL_PORTS |
                     OFNIC_CAP_TUNNEL_CSUM | OFNIC_CAP_TUNNEL_RX) &
@@ -1167,6 +1168,8 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
     s->offload_mask |=
         s->caps & OFNIC_CAP_RX_VLAN_FILTER ? OFNIC_OFFLOAD_VLAN_FILTER : 0;
     s->offload_mask |= s->caps & OFNIC_CAP_NTUPLE ? OFNIC_OFFLOAD_NTUPLE : 0;
+    s->offload_mask |=
+        s->caps & OFNIC_CAP_LOOPBACK ? OFNIC_OFFLOAD_LOOPBACK : 0;
     s->offload_mask |=
         s->caps & OFNIC_CAP_TUNNEL_RX ? OFNIC_OFFLOAD_TUNNEL_RX : 0;
 
@@ -1283,6 +1286,7 @@ static const Property ofnic_properties[] = {
     DEFINE_PROP_BOOL("rx-vlan", OfnicState, rx_vlan, true),
     DEFINE_PROP_BOOL("pause", OfnicState, pause, true),
     DEFINE_PROP_BOOL("fec", OfnicState, fec, true),
+    DEFINE_PROP_BOOL("loopback", OfnicState, loopback, true),
     /* Tunnel offloads (VXLAN, GENEVE, GRE, IP in IP), all on by default. */
     DEFINE_PROP_BOOL("tunnel", OfnicState, tunnel, true),
     DEFINE_PROP_BIT64("tunnel-tso", OfnicState, tun_caps, 19, true),

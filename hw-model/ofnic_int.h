@@ -20,8 +20,7 @@
 OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
 
 /* Capabilities always present. */
-#define OFNIC_CAPS \
-    (OFNIC_CAP_RSS | OFNIC_CAP_ITR | OFNIC_CAP_MC_FILTER | OFNIC_CAP_LOOPBACK)
+#define OFNIC_CAPS (OFNIC_CAP_RSS | OFNIC_CAP_ITR | OFNIC_CAP_MC_FILTER)
 /* RX offload capabilities: properties clear them. */
 #define OFNIC_CAPS_RX                                                      \
     (OFNIC_CAP_RX_VLAN_STRIP | OFNIC_CAP_RX_VLAN_FILTER | OFNIC_CAP_RX_CSUM | \
@@ -42,9 +41,8 @@ OBJECT_DECLARE_SIMPLE_TYPE(OfnicState, OFNIC)
      OFNIC_CAP_TSO_MANGLEID)
 /* OFFLOAD_CTRL bits always backed (RX offload bits follow their caps). */
 #define OFNIC_OFFLOADS                                                    \
-    (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_LOOPBACK | OFNIC_OFFLOAD_PROMISC | \
-     OFNIC_OFFLOAD_ALLMULTI | OFNIC_OFFLOAD_MC_FILTER |                  \
-     OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF)
+    (OFNIC_OFFLOAD_RSS | OFNIC_OFFLOAD_PROMISC | OFNIC_OFFLOAD_ALLMULTI | \
+     OFNIC_OFFLOAD_MC_FILTER | OFNIC_OFFLOAD_RSC_FIXEDID_NO_DF)
 #define OFNIC_OFFLOAD_RSC (OFNIC_OFFLOAD_LRO | OFNIC_OFFLOAD_HW_GRO)
 
 /* The property bit numbers below are the datasheet's. */
@@ -131,6 +129,7 @@ struct OfnicState {
     bool rx_vlan;     /* false clears VLAN_STRIP and VLAN_FILTER */
     bool pause;       /* false clears OFNIC_CAP_PAUSE */
     bool fec;         /* false clears OFNIC_CAP_FEC */
+    bool loopback;    /* false clears OFNIC_CAP_LOOPBACK */
 
     uint64_t caps;               /* OFNIC_REG_CAP_LO/HI */
     struct ofnic_txo_cfg txo;    /* capabilities and IPv6 fragment ID */

@@ -500,8 +500,8 @@ void ofnic_set_ethtool_ops(struct net_device *netdev);
 /* ofnic_diag.c */
 int ofnic_get_regs_len(struct net_device *netdev);
 void ofnic_get_regs(struct net_device *netdev, struct ethtool_regs *regs, void *buf);
-int ofnic_test_count(void);
-void ofnic_test_strings(u8 *data);
+int ofnic_test_count(struct ofnic_priv *priv);
+void ofnic_test_strings(struct ofnic_priv *priv, u8 *data);
 void ofnic_self_test(struct net_device *netdev, struct ethtool_test *test, u64 *data);
 
 #endif /* _OFNIC_H_ */

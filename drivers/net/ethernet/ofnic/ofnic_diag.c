@@ -87,25 +87,26 @@ void ofnic_get_regs(struct net_device *netdev, struct ethtool_regs *regs, void *
  */
 enum ofnic_test {
 	OFNIC_TEST_REG,
-	OFNIC_TEST_LOOPBACK,
 	OFNIC_TEST_LINK,
+	OFNIC_TEST_LOOPBACK,	/* last: only with OFNIC_CAP_LOOPBACK */
 	OFNIC_TEST_NUM
 };
 
 static const char ofnic_test_names[OFNIC_TEST_NUM][ETH_GSTRING_LEN] = {
 	[OFNIC_TEST_REG]	= "Register test  (offline)",
-	[OFNIC_TEST_LOOPBACK]	= "Loopback test  (offline)",
 	[OFNIC_TEST_LINK]	= "Link test   (on/offline)",
+	[OFNIC_TEST_LOOPBACK]	= "Loopback test  (offline)",
 };
 
-int ofnic_test_count(void)
+/* The tests this device can run: a device without loopback has no loopback test */
+int ofnic_test_count(struct ofnic_priv *priv)
 {
-	return OFNIC_TEST_NUM;
+	return priv->caps & OFNIC_CAP_LOOPBACK ? OFNIC_TEST_NUM : OFNIC_TEST_LOOPBACK;
 }
 
-void ofnic_test_strings(u8 *data)
+void ofnic_test_strings(struct ofnic_priv *priv, u8 *data)
 {
-	memcpy(data, ofnic_test_names, sizeof(ofnic_test_names));
+	memcpy(data, ofnic_test_names, ofnic_test_count(priv) * ETH_GSTRING_LEN);
 }
 
 /* Read/write registers of queue pair 0 (disabled while the test runs) and the RSS key */
@@ -334,9 +335,9 @@ void ofnic_self_test(struct net_device *netdev, struct ethtool_test *test, u64 *
 {
 	struct ofnic_priv *priv = netdev_priv(netdev);
 	bool running = netif_running(netdev);
-	unsigned int i;
+	int i;
 
-	memset(data, 0, OFNIC_TEST_NUM * sizeof(*data));
+	memset(data, 0, ofnic_test_count(priv) * sizeof(*data));
 
 	if (test->flags & ETH_TEST_FL_OFFLINE) {
 		if (running) {
@@ -344,7 +345,8 @@ void ofnic_self_test(struct net_device *netdev, struct ethtool_test *test, u64 *
 			ofnic_down(priv);
 		}
 		data[OFNIC_TEST_REG] = ofnic_test_regs(priv);
-		data[OFNIC_TEST_LOOPBACK] = ofnic_test_loopback(priv);
+		if (priv->caps & OFNIC_CAP_LOOPBACK)
+			data[OFNIC_TEST_LOOPBACK] = ofnic_test_loopback(priv);
 		if (running) {
 			int err = ofnic_up(priv);
 
@@ -357,7 +359,7 @@ void ofnic_self_test(struct net_device *netdev, struct ethtool_test *test, u64 *
 	}
 	data[OFNIC_TEST_LINK] = !(ofnic_rd32(priv, OFNIC_REG_STATUS) & OFNIC_STATUS_LINK_UP);
 
-	for (i = 0; i < OFNIC_TEST_NUM; i++)
+	for (i = 0; i < ofnic_test_count(priv); i++)
 		if (data[i])
 			test->flags |= ETH_TEST_FL_FAILED;
 }

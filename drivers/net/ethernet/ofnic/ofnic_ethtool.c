@@ -296,7 +296,7 @@ static int ofnic_get_sset_count(struct net_device *netdev, int sset)
 	struct ofnic_priv *priv = netdev_priv(netdev);
 
 	if (sset == ETH_SS_TEST)
-		return ofnic_test_count();
+		return ofnic_test_count(priv);
 	if (sset == ETH_SS_PRIV_FLAGS)
 		return OFNIC_PFLAG_NUM;
 	if (sset != ETH_SS_STATS)
@@ -342,7 +342,7 @@ static void ofnic_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	u16 q;
 
 	if (sset == ETH_SS_TEST) {
-		ofnic_test_strings(data);
+		ofnic_test_strings(priv, data);
 		return;
 	}
 	if (sset == ETH_SS_PRIV_FLAGS) {
