@@ -99,10 +99,11 @@ wait_stat() {
 # rx_dropped. The frames are IPv4 headers of version 0: the stack drops them in ip_rcv
 # (InHdrErrors), not in the link's rx_dropped.
 device_rx_drops() {
-	local rc=0 ring hw0 nb0 drv0 l0 m0 hw nb drv l m
+	local rc=0 ring lb0 hw0 nb0 drv0 l0 m0 lb hw nb drv l m i
 	ring=$(rx_size)
 	ethtool -G "$A" rx 64 || return 1
 	sleep 0.5
+	lb0=$(hwstat tx_loopback_frames)
 	hw0=$(qsum "" rx_hw_drops) nb0=$(qsum "" rx_no_buffer_drops) drv0=$(drv rx_dropped)
 	l0=$(lstat rx_dropped) m0=$(lstat rx_missed_errors)
 	echo 100000000 > "$DBG/fail_rx_alloc"
@@ -115,16 +116,23 @@ s.bind((dev, 0))
 for _ in range(400):
     s.send(mac + mac + b"\x08\x00" + bytes(100))
 ' "$A" "$(cat "/sys/class/net/$A/address")" || rc=1
-	sleep 0.5
+	# every frame looped before loopback goes off (after, the rest would go to the wire)
+	for i in $(seq 50); do
+		lb=$(($(hwstat tx_loopback_frames) - lb0))
+		[ "$lb" -ge 400 ] && break
+		sleep 0.1
+	done
 	ethtool -K "$A" loopback off
 	echo 0 > "$DBG/fail_rx_alloc"
 	hw=$(($(qsum "" rx_hw_drops) - hw0)) nb=$(($(qsum "" rx_no_buffer_drops) - nb0))
 	drv=$(($(drv rx_dropped) - drv0))
 	m=$(($(wait_stat rx_missed_errors $((m0 + nb))) - m0))
 	l=$(($(wait_stat rx_dropped $((l0 + hw - nb + drv))) - l0))
-	echo "400 frames looped into a ring of 64: the device dropped $hw ($nb without a buffer)," \
-		"the driver $drv; ip -s link: rx_missed_errors +$m, rx_dropped +$l"
-	[ "$nb" -ge 300 ] || { echo "the device did not drop what found no buffer"; rc=1; }
+	echo "400 frames sent, $lb looped into a ring of 64: the device dropped $hw ($nb without" \
+		"a buffer), the driver $drv; ip -s link: rx_missed_errors +$m, rx_dropped +$l"
+	[ "$lb" = 400 ] || { echo "not every frame was looped back"; rc=1; }
+	# a ring of 64 posts at most 63 buffers, and none comes back
+	[ "$nb" -ge 337 ] || { echo "the device did not drop what found no buffer"; rc=1; }
 	[ "$m" = "$nb" ] || { echo "rx_missed_errors is not the device's no-buffer drops"; rc=1; }
 	[ "$l" = $((hw - nb + drv)) ] || { echo "rx_dropped is not the device's other drops plus the driver's"; rc=1; }
 	ethtool -G "$A" rx "$ring" || rc=1
