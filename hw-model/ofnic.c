@@ -523,6 +523,7 @@ static void ofnic_queue_reset(OfnicQueue *q)
 {
     ofnic_q_irq_clear(q);
     q->stalled = false;
+    q->overrun = false;
     q->base_lo = 0;
     q->base = 0;
     q->size = 0;
@@ -665,6 +666,7 @@ static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
         q->head = 0;
         q->tail = 0;
         q->stalled = false;
+        q->overrun = false;
         ofnic_q_irq_clear(q);
         if (!ofnic_q_config_ok(q, &why)) {
             ofnic_ring_error(s, q, why);
@@ -680,6 +682,7 @@ static void ofnic_q_set_ctrl(OfnicState *s, OfnicQueue *q, uint32_t val)
                                  q->tail);
         q->ctrl &= ~OFNIC_Q_CTRL_ENABLE;
         q->stalled = false;
+        q->overrun = false;
         ofnic_q_irq_clear(q);
         if (q->is_rx) {
             ofnic_rx_queue_disabled(q);
@@ -701,6 +704,7 @@ static void ofnic_q_set_tail(OfnicState *s, OfnicQueue *q, uint32_t val)
     trace_ofnic_doorbell(q->is_rx ? 'R' : 'T', q->index, val, q->head);
     if (q->is_rx) {
         q->stalled = false;
+        q->overrun = false;
         ofnic_rx_tail_written(q);
     } else {
         ofnic_tx_doorbell(s, q);

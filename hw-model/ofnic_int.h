@@ -83,6 +83,7 @@ typedef struct OfnicQueue {
     uint16_t index;
     bool is_rx;
     bool stalled; /* RX: waiting for buffers, stall counted */
+    bool overrun; /* RX: drops what does not fit, until TAIL is written */
     bool timer_running;
     uint32_t base_lo; /* latched until BASE_HI */
     uint64_t base;
@@ -190,6 +191,11 @@ struct OfnicState {
     bool fc_xoff_sent;        /* the link partner was told to pause */
     QEMUTimer *fc_tx_timer;   /* restarts TX at fc_pause_until */
     QEMUTimer *fc_send_timer; /* sends the next PAUSE frame */
+
+    /* a frame from the wire waits for RX buffers (ofnic_rx.c), since when */
+    bool rx_waiting;
+    int64_t rx_wait_since;
+    QEMUTimer *rx_wait_timer; /* fires when the wait is over */
 
     bool mig_link_down; /* migration: link was down (subsection ofnic/link) */
 

@@ -269,6 +269,51 @@ void ofnic_rx_tail_written(OfnicQueue *q)
 }
 
 /*
+ * A frame from the wire found q short of buffers: true to wait (the port takes
+ * nothing else meanwhile), false to drop it. The wait is bounded so that a
+ * queue the host does not refill holds up the others once, not for ever.
+ */
+static bool ofnic_rx_wait(OfnicState *s, OfnicQueue *q)
+{
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+
+    if (q->overrun) {
+        return false;
+    }
+    if (!s->rx_waiting) {
+        s->rx_waiting = true;
+        s->rx_wait_since = now;
+        timer_mod(s->rx_wait_timer, now + OFNIC_RX_WAIT_MAX_MS * SCALE_MS);
+        return true;
+    }
+    if (now - s->rx_wait_since < OFNIC_RX_WAIT_MAX_MS * SCALE_MS) {
+        return true;
+    }
+    q->overrun = true;
+    return false;
+}
+
+static void ofnic_rx_wait_end(OfnicState *s)
+{
+    if (s->rx_waiting) {
+        s->rx_waiting = false;
+        timer_del(s->rx_wait_timer);
+    }
+}
+
+/* The wait is over: retry the frame, dropped if it still does not fit */
+static void ofnic_rx_wait_timer(void *opaque)
+{
+    OfnicState *s = opaque;
+    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
+    bool engaged = guard->engaged_in_io;
+
+    guard->engaged_in_io = true;
+    ofnic_rx_flush(s);
+    guard->engaged_in_io = engaged;
+}
+
+/*
  * One frame from the wire (or from our TX in loopback mode). Returns 0 to have
  * QEMU queue it until the guest posts buffers.
  */
@@ -366,18 +411,18 @@ ssize_t ofnic_rx_frame(OfnicState *s, const uint8_t *buf, size_t size,
         }
     }
     if (rr == OFNIC_RSC_BUSY) {
-        if (loopback) {
-            /* TX does not wait for RX */
-            QSTAT(s, q, RX_DROPS)++;
-            QSTAT(s, q, RX_NO_BUF_DROPS)++;
-            return size;
+        if (!loopback && ofnic_rx_wait(s, q)) {
+            ofnic_fc_congestion(s, true);
+            return 0; /* QEMU keeps it until qemu_flush_queued_packets() */
         }
-        ofnic_fc_congestion(s, true);
-        return 0; /* QEMU keeps it until qemu_flush_queued_packets() */
+        /* TX does not wait for RX; nor does the wire wait for ever */
+        trace_ofnic_rx_no_buf_drop(q->index, loopback);
+        QSTAT(s, q, RX_DROPS)++;
+        QSTAT(s, q, RX_NO_BUF_DROPS)++;
+        return size;
     }
 
     if (!loopback) {
-        ofnic_fc_congestion(s, false);
         GSTAT(s, RX_FRAMES)++;
         GSTAT(s, RX_BYTES) += size;
     }
@@ -417,6 +462,9 @@ static ssize_t ofnic_wire_rx(OfnicState *s, const uint8_t *buf, size_t size,
     ssize_t ret = ofnic_rx_frame(s, buf, size, false);
 
     if (ret) {
+        /* taken in, or dropped: the port waits for buffers no longer */
+        ofnic_rx_wait_end(s);
+        ofnic_fc_congestion(s, false);
         ofnic_fec_rx(s, size, flipped);
     }
     return ret;
@@ -621,6 +669,7 @@ void ofnic_rx_post_load(OfnicState *s)
     }
     s->fault_held_len = 0;
     timer_del(s->fault_timer);
+    ofnic_rx_wait_end(s);
     ofnic_link_post_load(s);
     for (c = 0; c < OFNIC_RSS_MAX_CONTEXTS; c++) {
         for (r = 0; r < 4 * OFNIC_RSS_CTX_REGS; r += 4) {
@@ -645,6 +694,7 @@ void ofnic_rx_reset(OfnicState *s)
     }
     s->fault_held_len = 0;
     timer_del(s->fault_timer);
+    ofnic_rx_wait_end(s);
     ofnic_link_reset(s);
     memset(s->rss_regs, 0, sizeof(s->rss_regs));
     for (i = 0; i < OFNIC_RSS_MAX_CONTEXTS; i++) {
@@ -672,6 +722,7 @@ void ofnic_rx_realize(OfnicState *s)
         s->fault_held = g_malloc(OFNIC_MAX_FRAME);
     }
     s->fault_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_fault_timer, s);
+    s->rx_wait_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, ofnic_rx_wait_timer, s);
 
     for (i = 0; i < OFNIC_MAX_QUEUES; i++) {
         s->rxq[i].rsc_timer =
@@ -685,6 +736,7 @@ void ofnic_rx_unrealize(OfnicState *s)
 
     ofnic_link_unrealize(s);
     timer_free(s->fault_timer);
+    timer_free(s->rx_wait_timer);
     g_free(s->fault_buf);
     g_free(s->fault_held);
 

@@ -101,7 +101,7 @@ typedef __u64 __be64;
 #define OFNIC_VERSION_MAJOR_MASK	0xffff0000
 #define OFNIC_VERSION_MINOR_MASK	0x0000ffff
 #define OFNIC_VERSION_MAJOR		2
-#define OFNIC_VERSION_MINOR		2
+#define OFNIC_VERSION_MINOR		3
 #define OFNIC_REG_CAP_LO		0x0008	/* RO: OFNIC_CAP_* bits 31:0 */
 #define OFNIC_REG_CAP_HI		0x000c	/* RO: OFNIC_CAP_* bits 63:32 */
 #define OFNIC_REG_QUEUES		0x0010	/* RO: queue pairs, 1..OFNIC_MAX_QUEUES */
@@ -197,6 +197,9 @@ typedef __u64 __be64;
 #define OFNIC_REG_MAC_LO		0x0058
 #define OFNIC_REG_MAC_HI		0x005c
 #define OFNIC_REG_MAX_FRAME		0x0060
+
+/* How long a received frame waits for RX buffers before it is dropped ("Receive pipeline") */
+#define OFNIC_RX_WAIT_MAX_MS		500
 
 /*
  * Flow control, IEEE 802.3 Annex 31B (OFNIC_CAP_PAUSE; with the capability clear both registers
@@ -634,6 +637,14 @@ struct ofnic_tx_ctx_desc {
  *     A queue number >= OFNIC_REG_QUEUES is taken modulo the queue count and logged.
  *  6. Coalescing (LRO or HW_GRO, on TCP over IPv4/IPv6 or IP-in-IP with good checksums) or
  *     placement.
+ *  7. Waiting for buffers (since 2.3): a frame from the wire that finds too few buffers posted
+ *     in its queue (RX_STALLS counts the episode) waits, and the port takes in no other frame
+ *     meanwhile (with FC_TX_PAUSE the link partner is paused), for at most
+ *     OFNIC_RX_WAIT_MAX_MS of virtual time. Then it is dropped and counted (RX_DROPS and
+ *     RX_NO_BUF_DROPS), and the queue drops at once, instead of waiting, every further frame
+ *     that finds it short of buffers until the host writes its TAIL or re-enables it: a queue
+ *     that is not refilled holds up the others once, not forever. A loopback frame never
+ *     waits (TX does not wait for RX): short of buffers, it is dropped and counted the same way.
  *
  * Coalescing. Each RX queue has OFNIC_REG_RSC_FLOWS flow contexts (512). When all are in use,
  * the flows held keep coalescing and a segment of a new flow is delivered as it is (nothing is
