@@ -7,12 +7,13 @@
 # does not spin (a work retries every 100 ms) and traffic resumes once allocations succeed.
 # The link statistics (ip -s link: ndo_get_stats64) hold what the device dropped: frames for a
 # queue without buffers (rx_missed_errors) and frames too long for the port (rx_length_errors,
-# in rx_errors), from the cache the driver's service task refreshes every second.
+# in rx_errors), from the cache the driver's service task refreshes every second. A device
+# that keeps reporting ring errors gets one restart a second, not a restart storm.
 # Run: tools/vm selftests/guest/recovery.sh
 . /ofnic/selftests/lib/guest.sh
 . /ofnic/selftests/lib/offload.sh
 
-tap_plan 8
+tap_plan 9
 dmesg -C
 ofnic_pair
 [ -n "$CAPS" ] || exit 1
@@ -160,6 +161,34 @@ too_long() {	# A's MTU 3000, B's 1500: B's MAC refuses the frames, its link coun
 	return "$rc"
 }
 tap_check "ip -s link: frames too long for the port in rx_length_errors" too_long
+
+# RX queue 0's TAIL written past its ring every 10 ms for 3 s (debugfs ring_error: the driver
+# writes it, as a bug would): the device stops the queue and reports a ring error, each restart
+# re-enables the queue and the next write stops it again. The driver restarts at most once a
+# second (t = 0, 1, 2, 3 and one after the last write: 5 at most), not as fast as it can, and
+# each report is one restart.
+ring_errors() {
+	local rc=0 writes=0 err0 err restarts logged end
+	err0=$(ethtool -S "$A" | awk '$1 == "ring_errors:" { print $2 }')
+	dmesg -C
+	end=$(($(date +%s%N) + 3000000000))
+	while [ "$(date +%s%N)" -lt "$end" ]; do
+		echo 0 > "$DBG/ring_error" 2>/dev/null && writes=$((writes + 1))
+		sleep 0.01
+	done
+	sleep 1.5	# the last restart, a second after the one before
+	err=$(($(ethtool -S "$A" | awk '$1 == "ring_errors:" { print $2 }') - err0))
+	restarts=$(dmesg | grep -c "restarting the queues")
+	logged=$(dmesg | grep -c "stopped on a ring error")
+	echo "$writes bad TAIL writes in 3 s: $err ring errors, $restarts restarts, $logged logged"
+	[ "$restarts" -ge 3 ] && [ "$restarts" -le 5 ] || { echo "not one restart a second"; rc=1; }
+	[ "$err" = "$restarts" ] || { echo "not one restart per ring error"; rc=1; }
+	# the message is rate-limited (net_ratelimit(), shared with the rest of the stack)
+	[ "$logged" -ge 1 ] && [ "$logged" -le "$err" ] || { echo "ring errors not logged"; rc=1; }
+	wait_reachable "$REMOTE_V4" "$A" || rc=1
+	return "$rc"
+}
+tap_check "ring errors reported again and again: one restart a second at most" ring_errors
 
 tap_run "no warnings, oopses or leaks in dmesg" no_warn
 tap_done

@@ -348,7 +348,8 @@ struct ofnic_priv {
 
 	struct ofnic_qstats *qstats;	/* hw_queues entries */
 
-	struct work_struct reset_task;
+	struct delayed_work reset_task;
+	unsigned long reset_last;	/* jiffies of the last restart */
 	unsigned int tx_timeout_queue;	/* the watchdog's last report, for reset_task */
 	/* RX refill after an allocation failure (qv->refill), while the data path is up */
 	spinlock_t refill_lock;

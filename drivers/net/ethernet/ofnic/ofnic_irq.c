@@ -60,7 +60,7 @@ static void ofnic_misc_handle(struct ofnic_priv *priv, u32 cause)
 		for (q = 0; q < priv->max_queues; q++) {
 			txc = ofnic_rd32(priv, OFNIC_TXQ(q) + OFNIC_Q_CTRL);
 			rxc = ofnic_rd32(priv, OFNIC_RXQ(q) + OFNIC_Q_CTRL);
-			if ((txc | rxc) & OFNIC_Q_CTRL_ERROR)
+			if (((txc | rxc) & OFNIC_Q_CTRL_ERROR) && net_ratelimit())
 				netdev_err(priv->netdev, "queue %u stopped on a ring error%s%s\n",
 					   q, txc & OFNIC_Q_CTRL_ERROR ? " (TX)" : "",
 					   rxc & OFNIC_Q_CTRL_ERROR ? " (RX)" : "");

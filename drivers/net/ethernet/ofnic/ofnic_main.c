@@ -37,9 +37,18 @@ void ofnic_update_link(struct ofnic_priv *priv)
 	}
 }
 
+/*
+ * Restart the data path, at most once per OFNIC_RESET_INTERVAL: a device that keeps
+ * reporting ring errors must not keep the driver restarting (nor flood the log).
+ */
+#define OFNIC_RESET_INTERVAL	HZ
+
 void ofnic_schedule_reset(struct ofnic_priv *priv)
 {
-	schedule_work(&priv->reset_task);
+	unsigned long next = READ_ONCE(priv->reset_last) + OFNIC_RESET_INTERVAL;
+	unsigned long now = jiffies;
+
+	schedule_delayed_work(&priv->reset_task, time_after(next, now) ? next - now : 0);
 }
 
 /* ------------------------------------------------------------------------------------------
@@ -254,9 +263,10 @@ static void ofnic_report_tx_timeout(struct ofnic_priv *priv)
 
 static void ofnic_reset_task(struct work_struct *work)
 {
-	struct ofnic_priv *priv = container_of(work, struct ofnic_priv, reset_task);
+	struct ofnic_priv *priv = container_of(work, struct ofnic_priv, reset_task.work);
 	int err;
 
+	WRITE_ONCE(priv->reset_last, jiffies);
 	rtnl_lock();
 	if (netif_running(priv->netdev)) {
 		ofnic_report_tx_timeout(priv);
@@ -658,7 +668,8 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	err = devm_mutex_init(&pdev->dev, &priv->stats_lock);
 	if (err)
 		return err;
-	INIT_WORK(&priv->reset_task, ofnic_reset_task);
+	INIT_DELAYED_WORK(&priv->reset_task, ofnic_reset_task);
+	priv->reset_last = jiffies - OFNIC_RESET_INTERVAL;
 	priv->tx_timeout_queue = UINT_MAX;
 	spin_lock_init(&priv->refill_lock);
 	pci_set_drvdata(pdev, priv);
@@ -732,7 +743,7 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 
 err_misc_free:
 	ofnic_misc_irq_free(priv);
-	cancel_work_sync(&priv->reset_task);
+	cancel_delayed_work_sync(&priv->reset_task);
 err_irq_fini:
 	ofnic_irq_fini(priv);
 	ofnic_hw_reset(priv);
@@ -747,7 +758,7 @@ static void ofnic_remove(struct pci_dev *pdev)
 	unregister_netdev(priv->netdev);
 	cancel_delayed_work_sync(&priv->service_task);
 	ofnic_misc_irq_free(priv);
-	cancel_work_sync(&priv->reset_task);
+	cancel_delayed_work_sync(&priv->reset_task);
 	ofnic_irq_fini(priv);
 	/* stop all DMA (statistics included) before the managed memory is released */
 	ofnic_hw_reset(priv);
