@@ -764,11 +764,33 @@ static void ofnic_remove(struct pci_dev *pdev)
 	ofnic_hw_reset(priv);
 }
 
+/*
+ * Reboot, kexec or power-off: no DMA or interrupt from here on, or the next kernel (kexec)
+ * finds its memory written by rings it does not know of.
+ */
+static void ofnic_shutdown(struct pci_dev *pdev)
+{
+	struct ofnic_priv *priv = pci_get_drvdata(pdev);
+
+	rtnl_lock();
+	netif_device_detach(priv->netdev);
+	if (netif_running(priv->netdev))
+		ofnic_down(priv);
+	rtnl_unlock();
+	cancel_delayed_work_sync(&priv->service_task);
+	cancel_delayed_work_sync(&priv->reset_task);
+	ofnic_hw_reset(priv);
+	pci_clear_master(pdev);
+	if (system_state == SYSTEM_POWER_OFF)
+		pci_set_power_state(pdev, PCI_D3hot);
+}
+
 static struct pci_driver ofnic_pci_driver = {
 	.name		= OFNIC_DRV_NAME,
 	.id_table	= ofnic_pci_tbl,
 	.probe		= ofnic_probe,
 	.remove		= ofnic_remove,
+	.shutdown	= ofnic_shutdown,
 };
 
 static int __init ofnic_init(void)
