@@ -314,9 +314,18 @@ static void ofnic_tx_count(OfnicState *s, OfnicQueue *q, uint32_t len,
     QSTAT(s, q, TX_GSO_WIRE_BYTES) += res->bytes;
 }
 
+/* What frames..bytes on the wire cost of the TX budget: at least 1 */
+static unsigned int ofnic_tx_cost(unsigned int frames, uint64_t bytes)
+{
+    uint64_t units = DIV_ROUND_UP(bytes,
+                                  OFNIC_TX_BUDGET_BYTES / OFNIC_TX_BUDGET);
+
+    return MAX(MAX(frames, units), 1);
+}
+
 /*
- * Send the packet fetched into tx_buf (descriptors at head). Returns the wire
- * frames it cost the TX budget: at least 1.
+ * Send the packet fetched into tx_buf (descriptors at head). Returns what it
+ * cost the TX budget (ofnic_tx_cost()).
  */
 static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
                                   const struct ofnic_tx_pkt *pkt)
@@ -343,7 +352,7 @@ static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
         iov.iov_base = s->tx_buf;
         iov.iov_len = pkt->len;
         ofnic_tx_frame(s, q, &iov, 1, pkt->len);
-        return 1;
+        return ofnic_tx_cost(1, pkt->len);
     }
     if (ofnic_tx_offload(&s->txo, &pkt->ctx, s->tx_buf, pkt->len,
                          ofnic_tx_emit, &e, &res) != OFNIC_TXOE_NONE) {
@@ -353,12 +362,12 @@ static unsigned int ofnic_tx_send(OfnicState *s, OfnicQueue *q, uint32_t head,
     trace_ofnic_tx_offload(q->index, pkt->len, offload, res.seg, res.frames,
                            res.tunnel);
     ofnic_tx_count(s, q, pkt->len, &res);
-    return MAX(res.frames, 1);
+    return ofnic_tx_cost(res.frames, res.bytes);
 }
 
 /*
- * Process packets of q until they cost quota wire frames. Returns true if the
- * ring may hold more work.
+ * Process packets of q until they cost quota budget units. Returns true if
+ * the ring may hold more work.
  */
 static bool ofnic_tx_queue(OfnicState *s, OfnicQueue *q, uint32_t tail,
                            unsigned int quota, unsigned int *done)

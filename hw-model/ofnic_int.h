@@ -10,6 +10,7 @@
 #include "hw/pci/pci_device.h"
 #include "net/net.h"
 #include "qemu/timer.h"
+#include "qemu/units.h"
 #include "system/runstate.h"
 #include "qom/object.h"
 
@@ -71,6 +72,8 @@ QEMU_BUILD_BUG_ON(OFNIC_CAP_TX_CSUM != BIT_ULL(0) ||
 #define OFNIC_DEFAULT_QUEUES 4
 #define OFNIC_DEFAULT_MAX_FRAME (1500 + 14 + 4 + 4)
 #define OFNIC_TX_BUDGET 256   /* wire frames per TX bottom half run */
+/* ...and bytes: a frame costs one unit per started 2 KiB (jumbo frames more) */
+#define OFNIC_TX_BUDGET_BYTES (512 * KiB)
 #define OFNIC_TX_QUOTA_MIN 16 /* wire frames per queue per run, at least */
 #define OFNIC_TX_DOORBELLS 256 /* TX doorbells remembered in arrival order */
 #define OFNIC_RSC_TIMEOUT_MIN_MAX 100000 /* rsc-timeout-min, microseconds */

@@ -103,7 +103,7 @@ def main():
     has(r"^ofnic_doorbell TXQ0 tail [1-9]\d*, head 0$", "TX doorbell")
     has(r"^ofnic_tx_offload TXQ0 packet of %d bytes, offload 0x%x: segmentation %d, %d wire frames"
         % (len(pkt), T.SEG_TCP4, T.SEG_TCP4, len(wire)), "TSO decision with the frames it sent")
-    has(r"^ofnic_tx_ring TXQ0 head \d+: 1 packets, %d wire frames" % len(wire), "TX ring walk")
+    has(r"^ofnic_tx_ring TXQ0 head \d+: 1 packets, budget cost %d" % len(wire), "TX ring walk")
     has(r"^ofnic_irq(_latched)? ", "interrupt request")
     has(r"^ofnic_rx_frame RXQ\d+ frame of %d bytes, hash 0x[0-9a-f]{8}, ntuple rule -1, tunnel 0$"
         % len(segs[0]), "RX classification")
