@@ -231,11 +231,14 @@ static void ofnic_refill_work(struct work_struct *work)
 	napi_disable(&qv->napi);
 	ofnic_rx_fill(&qv->rx, GFP_KERNEL);
 	napi_enable(&qv->napi);
-	if (qv->rx.head == qv->rx.tail) {
+	/* still empty: again in 100 ms (pending, so the poll below does not queue it sooner) */
+	if (qv->rx.head == qv->rx.tail)
 		ofnic_schedule_refill(qv, HZ / 10);
-		return;
-	}
-	/* the device may have used the buffers and fired its one-shot vector meanwhile */
+	/*
+	 * Poll once, whatever the fill did: an interrupt that came while NAPI was disabled (a
+	 * TX completion, or RX into the new buffers) was not taken, and the one-shot vector
+	 * stays silent until a poll re-arms it.
+	 */
 	local_bh_disable();
 	napi_schedule(&qv->napi);
 	local_bh_enable();
