@@ -587,6 +587,8 @@ static void ofnic_reset(OfnicState *s)
 
 static void ofnic_qdev_reset_hold(Object *obj, ResetType type)
 {
+    /* a conventional reset (bus, system) clears the error reporting enables */
+    pcie_cap_deverr_reset(PCI_DEVICE(obj));
     ofnic_reset(OFNIC(obj));
 }
 
@@ -1199,8 +1201,17 @@ static void ofnic_realize(PCIDevice *pci_dev, Error **errp)
         error_setg(errp, "ofnic: PCIe capability init failed");
         return;
     }
+    /* AER: errors are reported to the root port above, as an endpoint's are */
+    pcie_cap_deverr_init(pci_dev);
+    ret = pcie_aer_init(pci_dev, PCI_ERR_VER, OFNIC_PCI_AER_OFFSET,
+                        PCI_ERR_SIZEOF, errp);
+    if (ret < 0) {
+        pcie_cap_exit(pci_dev);
+        return;
+    }
     ret = msix_init_exclusive_bar(pci_dev, s->nvec, OFNIC_BAR_MSIX, errp);
     if (ret) {
+        pcie_aer_exit(pci_dev);
         pcie_cap_exit(pci_dev);
         return;
     }
@@ -1261,6 +1272,7 @@ static void ofnic_exit(PCIDevice *pci_dev)
     g_free(s->stats_buf);
     msix_unuse_all_vectors(pci_dev);
     msix_uninit_exclusive_bar(pci_dev);
+    pcie_aer_exit(pci_dev);
     pcie_cap_exit(pci_dev);
 }
 

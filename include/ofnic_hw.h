@@ -66,6 +66,15 @@ typedef __u64 __be64;
 #define OFNIC_BAR_MSIX			2
 #define OFNIC_BAR_REGS_SIZE		0x20000
 
+/*
+ * PCIe Advanced Error Reporting: the extended capability at OFNIC_PCI_AER_OFFSET (version 2,
+ * PCIe base spec 7.8.4). Errors are signalled to the root port above the device; the driver
+ * recovers through the PCI core's error handlers (error_detected, slot_reset, resume). A
+ * reset of the link (secondary bus reset) resets the device as OFNIC_CTRL_RESET does: every
+ * register, ring and counter back to its reset value.
+ */
+#define OFNIC_PCI_AER_OFFSET		0x100
+
 /* ------------------------------------------------------------------------------------------
  * Limits.
  */

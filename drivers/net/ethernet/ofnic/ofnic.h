@@ -337,10 +337,13 @@ struct ofnic_priv {
 	 * Device counters: the service task (and requests that may sleep) dump them into
 	 * hw_stats under stats_lock and copy them to hw_cache, which readers in any context
 	 * read under hw_cache_sync. OFNIC_GSTAT_NUM + hw_queues * OFNIC_QSTAT_NUM entries each.
+	 * A device reset (PCIe error recovery) zeroes the device's counters: hw_base holds what
+	 * they had counted before, and hw_cache is hw_base plus the last dump.
 	 */
 	struct mutex stats_lock;
 	__le64 *hw_stats;
 	dma_addr_t hw_stats_dma;
+	u64 *hw_base;
 	u64 *hw_cache;
 	struct u64_stats_sync hw_cache_sync;
 	unsigned long hw_cache_time;	/* jiffies of the last refresh */
@@ -428,6 +431,7 @@ void ofnic_hw_txq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 v
 void ofnic_hw_rxq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec);
 void ofnic_hw_queues_disable(struct ofnic_priv *priv, u16 num_queues);
 int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age);
+void ofnic_hw_stats_rebase(struct ofnic_priv *priv);
 void ofnic_hw_stats_read(struct ofnic_priv *priv, u64 *dst, unsigned int first,
 			 unsigned int n);
 void ofnic_service_task(struct work_struct *work);
@@ -437,6 +441,7 @@ int ofnic_irq_init(struct ofnic_priv *priv);
 void ofnic_irq_fini(struct ofnic_priv *priv);
 int ofnic_misc_irq_request(struct ofnic_priv *priv);
 void ofnic_misc_irq_free(struct ofnic_priv *priv);
+void ofnic_misc_irq_enable(struct ofnic_priv *priv);
 int ofnic_queue_irqs_request(struct ofnic_priv *priv);
 void ofnic_queue_irqs_free(struct ofnic_priv *priv);
 void ofnic_vec_arm(struct ofnic_priv *priv, u16 vec);

@@ -250,7 +250,7 @@ static int ofnic_hw_stats_dump(struct ofnic_priv *priv)
 /*
  * Refresh the cache of device counters from a new dump, unless the cache is younger than
  * max_age jiffies (0: always). Sleeps. A failed dump leaves the last values: the device's
- * counters only grow between probe and remove, and so does the cache.
+ * counters only grow between resets, and the cache (hw_base added) from probe to remove.
  */
 int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
 {
@@ -267,13 +267,26 @@ int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
 		goto out;
 	flags = u64_stats_update_begin_irqsave(&priv->hw_cache_sync);
 	for (i = 0; i < n; i++)
-		priv->hw_cache[i] = le64_to_cpu(priv->hw_stats[i]);
+		priv->hw_cache[i] = priv->hw_base[i] + le64_to_cpu(priv->hw_stats[i]);
 	u64_stats_update_end_irqrestore(&priv->hw_cache_sync, flags);
 	priv->hw_cache_time = jiffies;
 out:
 	mutex_unlock(&priv->stats_lock);
 
 	return err;
+}
+
+/*
+ * After a device reset: the counters start again from 0, the cache from what it last held.
+ * What the device counted since the last dump is lost.
+ */
+void ofnic_hw_stats_rebase(struct ofnic_priv *priv)
+{
+	unsigned int n = OFNIC_GSTAT_NUM + priv->hw_queues * OFNIC_QSTAT_NUM;
+
+	mutex_lock(&priv->stats_lock);
+	memcpy(priv->hw_base, priv->hw_cache, n * sizeof(u64));
+	mutex_unlock(&priv->stats_lock);
 }
 
 /* n cached device counters from index first (OFNIC_GSTAT_*, ofnic_hw_qstat_idx()); any context */

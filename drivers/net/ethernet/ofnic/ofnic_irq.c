@@ -105,12 +105,18 @@ int ofnic_misc_irq_request(struct ofnic_priv *priv)
 		return err;
 	}
 
+	ofnic_misc_irq_enable(priv);
+
+	return 0;
+}
+
+/* Route the device's events to vector 0 and arm it: at probe and after a device reset */
+void ofnic_misc_irq_enable(struct ofnic_priv *priv)
+{
 	ofnic_wr32(priv, OFNIC_REG_MISC_VECTOR, 0);
 	ofnic_wr32(priv, OFNIC_REG_MISC_CAUSE, ofnic_rd32(priv, OFNIC_REG_MISC_CAUSE));
 	ofnic_wr32(priv, OFNIC_REG_MISC_MASK, OFNIC_MISC_ENABLED);
 	ofnic_vec_arm(priv, 0);
-
-	return 0;
 }
 
 void ofnic_misc_irq_free(struct ofnic_priv *priv)

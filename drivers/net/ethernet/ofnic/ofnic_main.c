@@ -7,6 +7,7 @@
 #include <linux/module.h>
 #include <linux/rtnetlink.h>
 #include <net/netdev_queues.h>
+#include <net/udp_tunnel.h>
 
 #include "ofnic.h"
 
@@ -268,7 +269,8 @@ static void ofnic_reset_task(struct work_struct *work)
 
 	WRITE_ONCE(priv->reset_last, jiffies);
 	rtnl_lock();
-	if (netif_running(priv->netdev)) {
+	/* detached: PCIe error recovery owns the device until its resume */
+	if (netif_running(priv->netdev) && netif_device_present(priv->netdev)) {
 		ofnic_report_tx_timeout(priv);
 		netdev_warn(priv->netdev, "restarting the queues\n");
 		netif_device_detach(priv->netdev);
@@ -653,6 +655,8 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	queues = readl(regs + OFNIC_REG_QUEUES);
 
 	pci_set_master(pdev);
+	/* what PCIe error recovery restores after a reset of the link */
+	pci_save_state(pdev);
 
 	netdev = devm_alloc_etherdev_mqs(&pdev->dev, sizeof(*priv), queues, queues);
 	if (!netdev)
@@ -694,7 +698,8 @@ static int ofnic_probe(struct pci_dev *pdev, const struct pci_device_id *ent)
 	if (!priv->hw_stats)
 		return -ENOMEM;
 	priv->hw_cache = devm_kzalloc(&pdev->dev, OFNIC_STATS_SIZE(queues), GFP_KERNEL);
-	if (!priv->hw_cache)
+	priv->hw_base = devm_kzalloc(&pdev->dev, OFNIC_STATS_SIZE(queues), GFP_KERNEL);
+	if (!priv->hw_cache || !priv->hw_base)
 		return -ENOMEM;
 	u64_stats_init(&priv->hw_cache_sync);
 	INIT_DELAYED_WORK(&priv->service_task, ofnic_service_task);
@@ -785,12 +790,91 @@ static void ofnic_shutdown(struct pci_dev *pdev)
 		pci_set_power_state(pdev, PCI_D3hot);
 }
 
+/* ------------------------------------------------------------------------------------------
+ * PCIe error recovery (AER; Documentation/PCI/pci-error-recovery.rst): stop on the error,
+ * reset the device, bring the configuration back into it and resume.
+ */
+
+static pci_ers_result_t ofnic_io_error_detected(struct pci_dev *pdev, pci_channel_state_t state)
+{
+	struct ofnic_priv *priv = pci_get_drvdata(pdev);
+	struct net_device *netdev = priv->netdev;
+
+	netdev_warn(netdev, "PCIe error (%s): stopping\n",
+		    state == pci_channel_io_normal ? "non-fatal" :
+		    state == pci_channel_io_frozen ? "fatal, link reset" : "permanent failure");
+	rtnl_lock();
+	netif_device_detach(netdev);
+	if (netif_running(netdev))
+		ofnic_down(priv);
+	rtnl_unlock();
+	cancel_delayed_work_sync(&priv->service_task);
+	cancel_delayed_work_sync(&priv->reset_task);
+	if (state == pci_channel_io_perm_failure)
+		return PCI_ERS_RESULT_DISCONNECT;
+	/* the device still answers: keep what it counted since the last dump */
+	if (state == pci_channel_io_normal)
+		ofnic_hw_stats_refresh(priv, 0);
+
+	return PCI_ERS_RESULT_NEED_RESET;
+}
+
+/* After the link reset (fatal errors) or none (non-fatal): the device is reset here */
+static pci_ers_result_t ofnic_io_slot_reset(struct pci_dev *pdev)
+{
+	struct ofnic_priv *priv = pci_get_drvdata(pdev);
+
+	pci_restore_state(pdev);
+	pci_save_state(pdev);
+	pci_set_master(pdev);
+	if (ofnic_check_device(pdev, priv->regs) || ofnic_hw_reset(priv)) {
+		dev_err(&pdev->dev, "device did not come back after the PCIe error\n");
+		return PCI_ERS_RESULT_DISCONNECT;
+	}
+	ofnic_hw_stats_rebase(priv);
+	ofnic_hw_set_mac(priv, priv->netdev->dev_addr);
+	ofnic_misc_irq_enable(priv);
+
+	return PCI_ERS_RESULT_RECOVERED;
+}
+
+static void ofnic_io_resume(struct pci_dev *pdev)
+{
+	struct ofnic_priv *priv = pci_get_drvdata(pdev);
+	struct net_device *netdev = priv->netdev;
+	int err = 0;
+
+	rtnl_lock();
+	/* the device's tunnel port table was emptied: have the core write it again */
+	if (netdev->udp_tunnel_nic_info)
+		udp_tunnel_nic_reset_ntf(netdev);
+	if (netif_running(netdev))
+		err = ofnic_up(priv);
+	netif_device_attach(netdev);
+	if (err) {
+		netdev_err(netdev, "cannot bring the interface up after the PCIe error: %d\n", err);
+		dev_close(netdev);
+	} else {
+		netdev_info(netdev, "recovered from the PCIe error\n");
+	}
+	ofnic_update_link(priv);
+	rtnl_unlock();
+	schedule_delayed_work(&priv->service_task, 0);
+}
+
+static const struct pci_error_handlers ofnic_err_handlers = {
+	.error_detected	= ofnic_io_error_detected,
+	.slot_reset	= ofnic_io_slot_reset,
+	.resume		= ofnic_io_resume,
+};
+
 static struct pci_driver ofnic_pci_driver = {
 	.name		= OFNIC_DRV_NAME,
 	.id_table	= ofnic_pci_tbl,
 	.probe		= ofnic_probe,
 	.remove		= ofnic_remove,
 	.shutdown	= ofnic_shutdown,
+	.err_handler	= &ofnic_err_handlers,
 };
 
 static int __init ofnic_init(void)
