@@ -162,5 +162,22 @@ iperf_mbps_rev() {
 	echo "$json" | jq -r '(.end.sum_received.bits_per_second // .end.sum.bits_per_second) / 1e6 | floor'
 }
 
-# Kernel messages that mean a driver bug.
-dmesg_bad() { dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t|page_pool.*(leak|stalled|inflight)|unregister_netdevice: waiting|Call Trace|general protection' || true; }
+# Kernel messages that mean a driver bug: WARN/BUG/oops, leaks, and a TX queue the watchdog
+# found stuck (since 6.8 "NETDEV WATCHDOG: CPU: n: transmit queue n timed out", no WARN) or a
+# driver restart (ofnic: "TX queue n timed out", "restarting the queues"); and any TX queue
+# whose watchdog counter (queues/tx-N/tx_timeout) is not 0, in either namespace.
+dmesg_bad() {
+	dmesg | grep -E 'WARNING:|BUG:|Oops|refcount_t|page_pool.*(leak|stalled|inflight)|unregister_netdevice: waiting|Call Trace|general protection|NETDEV WATCHDOG|transmit queue [0-9]+ timed out|TX queue [0-9]+ timed out|restarting the queues'
+	tx_timeouts
+	ip netns list 2>/dev/null | grep -qw "$REMOTE_NS" && ip netns exec "$REMOTE_NS" bash -c \
+		"$(declare -f tx_timeouts); tx_timeouts"
+	true
+}
+tx_timeouts() {	# "IFACE tx-N tx_timeout COUNT" for each TX queue the watchdog fired on
+	local f n
+	for f in /sys/class/net/*/queues/tx-*/tx_timeout; do
+		[ -r "$f" ] || continue
+		n=$(cat "$f" 2>/dev/null) || continue
+		[ "${n:-0}" = 0 ] || echo "$(cut -d/ -f5 <<< "$f") $(cut -d/ -f7 <<< "$f") tx_timeout $n"
+	done
+}
