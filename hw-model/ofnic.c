@@ -164,22 +164,34 @@ void ofnic_q_event(OfnicQueue *q, uint32_t n)
 }
 
 /*
- * Timers have no guarded variant like qemu_bh_new_guarded(): engage the guard
- * by hand so an MSI-X message the guest aimed at our own BAR is blocked as
- * re-entrant IO, not run half-way through.
+ * Timers have no guarded variant like qemu_bh_new_guarded(): each runs its
+ * work between these two, so an MSI-X message the guest aimed at our own BAR
+ * is blocked as re-entrant IO, not run half-way through.
  */
-static void ofnic_itr_timer(void *opaque)
+bool ofnic_io_enter(OfnicState *s)
 {
-    OfnicQueue *q = opaque;
-    MemReentrancyGuard *guard = &DEVICE(q->s)->mem_reentrancy_guard;
+    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
     bool engaged = guard->engaged_in_io;
 
     guard->engaged_in_io = true;
+    return engaged;
+}
+
+void ofnic_io_exit(OfnicState *s, bool engaged)
+{
+    DEVICE(s)->mem_reentrancy_guard.engaged_in_io = engaged;
+}
+
+static void ofnic_itr_timer(void *opaque)
+{
+    OfnicQueue *q = opaque;
+    bool engaged = ofnic_io_enter(q->s);
+
     q->timer_running = false;
     if (q->irq_pending) {
         ofnic_q_signal(q);
     }
-    guard->engaged_in_io = engaged;
+    ofnic_io_exit(q->s, engaged);
 }
 
 void ofnic_misc_raise(OfnicState *s, uint32_t cause)

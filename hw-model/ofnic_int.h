@@ -220,6 +220,8 @@ static inline bool ofnic_q_running(const OfnicQueue *q)
 void ofnic_q_event(OfnicQueue *q, uint32_t n);
 void ofnic_ring_error(OfnicState *s, OfnicQueue *q, const char *why);
 void ofnic_misc_raise(OfnicState *s, uint32_t cause);
+bool ofnic_io_enter(OfnicState *s);
+void ofnic_io_exit(OfnicState *s, bool engaged);
 
 /* ofnic_link.c */
 bool ofnic_link_is_reg(hwaddr addr);

@@ -64,16 +64,13 @@ static void ofnic_fc_send(OfnicState *s)
     }
 }
 
-/* Timers run outside MMIO: engage the re-entrancy guard by hand. */
 static void ofnic_fc_send_timer(void *opaque)
 {
     OfnicState *s = opaque;
-    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
-    bool engaged = guard->engaged_in_io;
+    bool engaged = ofnic_io_enter(s);
 
-    guard->engaged_in_io = true;
     ofnic_fc_send(s);
-    guard->engaged_in_io = engaged;
+    ofnic_io_exit(s, engaged);
 }
 
 static void ofnic_fc_tx_timer(void *opaque)

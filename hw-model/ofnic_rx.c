@@ -166,20 +166,17 @@ static void ofnic_rsc_run_expiry(OfnicQueue *q)
     ofnic_rsc_arm(q);
 }
 
-/* Like the ITR timer: engage the re-entrancy guard by hand. */
 static void ofnic_rsc_timer(void *opaque)
 {
     OfnicQueue *q = opaque;
-    MemReentrancyGuard *guard = &DEVICE(q->s)->mem_reentrancy_guard;
-    bool engaged = guard->engaged_in_io;
+    bool engaged = ofnic_io_enter(q->s);
 
-    guard->engaged_in_io = true;
     q->rsc_timer_running = false;
     trace_ofnic_rsc_timeout(q->index);
     if (q->rsc && ofnic_q_running(q)) {
         ofnic_rsc_run_expiry(q);
     }
-    guard->engaged_in_io = engaged;
+    ofnic_io_exit(q->s, engaged);
 }
 
 static struct ofnic_rsc_queue *ofnic_rsc_get(OfnicQueue *q)
@@ -305,12 +302,10 @@ static void ofnic_rx_wait_end(OfnicState *s)
 static void ofnic_rx_wait_timer(void *opaque)
 {
     OfnicState *s = opaque;
-    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
-    bool engaged = guard->engaged_in_io;
+    bool engaged = ofnic_io_enter(s);
 
-    guard->engaged_in_io = true;
     ofnic_rx_flush(s);
-    guard->engaged_in_io = engaged;
+    ofnic_io_exit(s, engaged);
 }
 
 /*
@@ -484,16 +479,13 @@ static void ofnic_fault_release(OfnicState *s)
     }
 }
 
-/* Like the ITR timer: engage the re-entrancy guard by hand. */
 static void ofnic_fault_timer(void *opaque)
 {
     OfnicState *s = opaque;
-    MemReentrancyGuard *guard = &DEVICE(s)->mem_reentrancy_guard;
-    bool engaged = guard->engaged_in_io;
+    bool engaged = ofnic_io_enter(s);
 
-    guard->engaged_in_io = true;
     ofnic_fault_release(s);
-    guard->engaged_in_io = engaged;
+    ofnic_io_exit(s, engaged);
 }
 
 static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,

@@ -283,10 +283,10 @@ typedef __u64 __be64;
 #define OFNIC_REG_RSC_FLOWS		0x0084	/* RO: flows tracked per queue */
 
 /*
- * Statistics: the device writes a struct ofnic_hw_stats to host memory on request.
- * Write the buffer address to STATS_ADDR_LO/HI, then 1 to STATS_CMD; STATS_CMD reads 1 until
- * the block is written (and OFNIC_MISC_STATS is raised). Counters never reset except by
- * OFNIC_CTRL_RESET.
+ * Statistics: the device writes its statistics block (see "Statistics block" below) to host
+ * memory on request. Write the buffer address to STATS_ADDR_LO/HI, then 1 to STATS_CMD;
+ * STATS_CMD reads 1 until the block is written (and OFNIC_MISC_STATS is raised). Counters
+ * never reset except by OFNIC_CTRL_RESET or a reset of the link.
  */
 #define OFNIC_REG_STATS_ADDR_LO		0x0090
 #define OFNIC_REG_STATS_ADDR_HI		0x0094

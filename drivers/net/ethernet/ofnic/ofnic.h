@@ -430,7 +430,7 @@ void ofnic_hw_set_rx_mode(struct ofnic_priv *priv);
 void ofnic_hw_txq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec);
 void ofnic_hw_rxq_enable(struct ofnic_priv *priv, struct ofnic_ring *ring, u16 vec);
 void ofnic_hw_queues_disable(struct ofnic_priv *priv, u16 num_queues);
-int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age);
+void ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age);
 void ofnic_hw_stats_rebase(struct ofnic_priv *priv);
 void ofnic_hw_stats_read(struct ofnic_priv *priv, u64 *dst, unsigned int first,
 			 unsigned int n);

@@ -252,18 +252,16 @@ static int ofnic_hw_stats_dump(struct ofnic_priv *priv)
  * max_age jiffies (0: always). Sleeps. A failed dump leaves the last values: the device's
  * counters only grow between resets, and the cache (hw_base added) from probe to remove.
  */
-int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
+void ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
 {
 	unsigned int i, n = OFNIC_GSTAT_NUM + priv->hw_queues * OFNIC_QSTAT_NUM;
 	unsigned long flags;
-	int err = 0;
 
 	mutex_lock(&priv->stats_lock);
 	if (max_age && priv->hw_cache_time &&
 	    time_before(jiffies, priv->hw_cache_time + max_age))
 		goto out;
-	err = ofnic_hw_stats_dump(priv);
-	if (err)
+	if (ofnic_hw_stats_dump(priv))
 		goto out;
 	flags = u64_stats_update_begin_irqsave(&priv->hw_cache_sync);
 	for (i = 0; i < n; i++)
@@ -272,8 +270,6 @@ int ofnic_hw_stats_refresh(struct ofnic_priv *priv, unsigned long max_age)
 	priv->hw_cache_time = jiffies;
 out:
 	mutex_unlock(&priv->stats_lock);
-
-	return err;
 }
 
 /*
