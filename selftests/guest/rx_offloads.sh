@@ -36,7 +36,7 @@ W=/tmp/rxo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 31
+tap_plan 32
 dmesg -C
 
 ofnic_pair
@@ -214,6 +214,38 @@ csum_bad() {
 if needs "RX checksum: wrong UDP checksums counted csum_bad and left to the stack, which drops them" 12; then
 	tap_check "RX checksum: wrong UDP checksums counted csum_bad and left to the stack, which drops them" \
 		csum_bad
+fi
+
+# ---- RX hash -------------------------------------------------------------------------------------
+# rxhash on: every IPv4 skb the driver hands to the stack carries the device's RSS hash; off:
+# none does (the stack computes its own when it needs one). Seen in the hash field of the
+# napi_gro_receive_entry tracepoint (the driver's hand-off), for UDP datagrams from B.
+rx_hash() {
+	local rc=0 t=/sys/kernel/tracing ev state n with without
+	mountpoint -q "$t" || mount -t tracefs tracefs "$t" || return 1
+	ev=$t/events/net/napi_gro_receive_entry
+	echo "name == \"$A\"" > "$ev/filter" || return 1
+	for state in on off on; do
+		ethtool -K "$A" rxhash "$state" >/dev/null || rc=1
+		echo > "$t/trace"
+		echo 1 > "$ev/enable"
+		n=$(udp_flows 9000 4 1 25)
+		sleep 0.5
+		echo 0 > "$ev/enable"
+		read -r with without < <(awk '/ protocol=0x0800 / { if (/ hash=0x00000000 /) z++; else h++ }
+			END { print h + 0, z + 0 }' "$t/trace")
+		echo "rxhash $state: $n UDP datagrams sent; IPv4 skbs at the hand-off: $with with a hash, $without without"
+		if [ "$state" = on ]; then
+			[ "$with" -gt 0 ] && [ "$without" = 0 ] || rc=1
+		else
+			[ "$with" = 0 ] && [ "$without" -gt 0 ] || rc=1
+		fi
+	done
+	echo 0 > "$ev/filter"
+	return "$rc"
+}
+if usable receive-hashing "rxhash: the device's hash on every skb with it on, on none with it off"; then
+	tap_check "rxhash: the device's hash on every skb with it on, on none with it off" rx_hash
 fi
 
 # ---- VLAN -----------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ W=/tmp/txo
 rm -rf "$W"
 mkdir -p "$W"
 
-tap_plan 32
+tap_plan 34
 dmesg -C
 
 ofnic_pair
@@ -188,6 +188,31 @@ if usable tx-checksum-ip-generic "tx-checksum-ip-generic: off/on under iperf3"; 
 		toggle_under_iperf tx-checksum-ip-generic "$REMOTE_V4"
 fi
 
+# tx-checksum-ip-generic off: the stack computes every TCP checksum (the device inserts none,
+# tx_csum_inserted) and B gets them right; on again: the device inserts them
+csum_off_check() {
+	local rc=0 off on
+	ethtool -K "$A" tx-checksum-ip-generic off >/dev/null || return 1
+	snap tx_csum_inserted
+	cap_start rxb "$REMOTE_NS" "$B" 0 "tcp and dst host $REMOTE_V4" || rc=1
+	iperf_start "$REMOTE_V4" 2
+	iperf_end || rc=1
+	cap_stop rxb
+	off=$(grew tx_csum_inserted)
+	ethtool -K "$A" tx-checksum-ip-generic on >/dev/null || rc=1
+	snap tx_csum_inserted
+	iperf_start "$REMOTE_V4" 2
+	iperf_end || rc=1
+	on=$(grew tx_csum_inserted)
+	echo "checksums the device inserted: $off with tx-checksum-ip-generic off, $on with it on"
+	check_csums rxb || rc=1
+	[ "$off" = 0 ] && [ "$on" -gt 0 ] || rc=1
+	return "$rc"
+}
+if usable tx-checksum-ip-generic "tx-checksum-ip-generic off: the stack computes the checksums"; then
+	tap_check "tx-checksum-ip-generic off: the stack computes the checksums" csum_off_check
+fi
+
 csum_check() {	# plain (unsegmented) TCP and UDP: checksums filled by the device
 	local rc=0 m out c d
 	ethtool -K "$A" tx-tcp-segmentation off tx-tcp6-segmentation off tx-udp-segmentation off \
@@ -255,22 +280,28 @@ if usable tx-tcp-segmentation "TSO IPv4: super-packets to the device, MTU frames
 	tap_run "TSO IPv4: super-packets to the device, MTU frames on the wire" \
 		tso_check 4 "$REMOTE_V4"
 fi
-tso_off_check() {	# with TSO off the driver gets only MTU-sized frames
-	local rc=0 m big
-	ethtool -K "$A" tx-tcp-segmentation off >/dev/null || return 1
-	cap_start txa - "$A" 128 "tcp and dst host $REMOTE_V4" || rc=1
-	iperf_start "$REMOTE_V4" 2
+# tso_off_check VER ADDR FEATURE: with FEATURE off the stack segments: the driver gets only
+# MTU-sized frames and the device segments nothing (tx_tso_packets)
+tso_off_check() {
+	local v=$1 addr=$2 f=$3 rc=0 m big pk
+	ethtool -K "$A" "$f" off >/dev/null || return 1
+	snap tx_tso_packets
+	cap_start txa - "$A" 128 "tcp and dst host $addr" || rc=1
+	iperf_start "$addr" 2
 	iperf_end || rc=1
 	m=$MBPS
 	cap_stop txa
-	ethtool -K "$A" tx-tcp-segmentation on >/dev/null || rc=1
+	pk=$(grew tx_tso_packets)
+	ethtool -K "$A" "$f" on >/dev/null || rc=1
 	big=$(count_over txa $((MTU + ETH_HLEN)))
-	echo "TSO off: $m Mbit/s, $big frames beyond the MTU handed to the driver"
-	[ "${m:-0}" -gt 0 ] && [ "$big" = 0 ] || rc=1
+	echo "$f off: IPv$v $m Mbit/s, $big frames beyond the MTU handed to the driver," \
+		"$pk packets the device segmented"
+	[ "${m:-0}" -gt 0 ] && [ "$big" = 0 ] && [ "$pk" = 0 ] || rc=1
 	return "$rc"
 }
 if usable tx-tcp-segmentation "TSO IPv4 off: the stack segments, the driver gets MTU frames"; then
-	tap_run "TSO IPv4 off: the stack segments, the driver gets MTU frames" tso_off_check
+	tap_check "TSO IPv4 off: the stack segments, the driver gets MTU frames" \
+		tso_off_check 4 "$REMOTE_V4" tx-tcp-segmentation
 fi
 
 if usable tx-tcp6-segmentation "TSO IPv6: off/on under iperf3"; then
@@ -279,6 +310,11 @@ fi
 if usable tx-tcp6-segmentation "TSO IPv6: super-packets to the device, MTU frames on the wire"; then
 	tap_run "TSO IPv6: super-packets to the device, MTU frames on the wire" \
 		tso_check 6 "$REMOTE_V6"
+fi
+
+if usable tx-tcp6-segmentation "TSO IPv6 off: the stack segments, the driver gets MTU frames"; then
+	tap_check "TSO IPv6 off: the stack segments, the driver gets MTU frames" \
+		tso_off_check 6 "$REMOTE_V6" tx-tcp6-segmentation
 fi
 
 tso6_exthdr_check() {	# TCP over IPv6 with a destination options header: l3_len covers it
@@ -344,25 +380,45 @@ if usable tx-tcp-mangleid-segmentation "TSO IPv4 ID mangling: off/on under iperf
 fi
 
 # ---- USO ----------------------------------------------------------------------------------------
-uso_toggle() {
-	local rc=0 n bad
-	rns python3 "$TXGEN" udp-recv "$REMOTE_V4" 9600 100000 1400 8 >"$W/udp.out" 2>"$W/udp.err" &
-	local rpid=$!
+# uso_send COUNT: COUNT sends of 14000 bytes with UDP_SEGMENT 1400 (10 datagrams each) from A,
+# 20 ms apart; leaves B's "datagrams bytes bad" in $W/udp.out
+uso_send() {
+	rns python3 "$TXGEN" udp-recv "$REMOTE_V4" 9600 $(($1 * 10)) 1400 $(($1 / 40 + 5)) \
+		>"$W/udp.out" 2>"$W/udp.err" &
+	local rpid=$! rc=0
 	for _ in $(seq 50); do grep -q ready "$W/udp.err" && break; sleep 0.1; done
-	python3 "$TXGEN" udp-send "$REMOTE_V4" 9600 14000 250 1400 &
+	python3 "$TXGEN" udp-send "$REMOTE_V4" 9600 14000 "$1" 1400 || rc=1
+	wait "$rpid"
+	return "$rc"
+}
+# USO off: the stack segments (the device gets no USO packet); on: the device gets every send
+# whole; flipped while 250 sends go out: every one of the 2500 datagrams arrives intact
+uso_toggle() {
+	local rc=0 off on
+	ethtool -K "$A" tx-udp-segmentation off >/dev/null || return 1
+	snap tx_uso_packets
+	uso_send 20 || rc=1
+	off=$(grew tx_uso_packets)
+	echo "USO off: B received (datagrams bytes bad) $(cat "$W/udp.out") of 200; device USO packets $off"
+	[ "$(cat "$W/udp.out")" = "200 280000 0" ] && [ "$off" = 0 ] || rc=1
+	ethtool -K "$A" tx-udp-segmentation on >/dev/null || return 1
+	snap tx_uso_packets
+	uso_send 20 || rc=1
+	on=$(grew tx_uso_packets)
+	echo "USO on: B received $(cat "$W/udp.out") of 200; device USO packets $on of 20 sends"
+	[ "$(cat "$W/udp.out")" = "200 280000 0" ] && [ "$on" = 20 ] || rc=1
+	uso_send 250 &
 	local spid=$!
 	sleep 0.5
 	flip tx-udp-segmentation || rc=1
 	wait "$spid" || rc=1
-	wait "$rpid"
-	read -r n _ bad <"$W/udp.out"
-	echo "B received (datagrams bytes bad) $(cat "$W/udp.out") of $((250 * 10))"
-	[ "${n:-0}" -gt 0 ] && [ "${bad:-1}" = 0 ] || rc=1
+	echo "flipped: B received $(cat "$W/udp.out") of 2500"
+	[ "$(cat "$W/udp.out")" = "2500 3500000 0" ] || rc=1
 	no_warn || rc=1
 	return "$rc"
 }
-if usable tx-udp-segmentation "USO: off/on under UDP_SEGMENT traffic"; then
-	tap_run "USO: off/on under UDP_SEGMENT traffic" uso_toggle
+if usable tx-udp-segmentation "USO: off the stack segments, on the device does; flipped, every datagram arrives"; then
+	tap_check "USO: off the stack segments, on the device does; flipped, every datagram arrives" uso_toggle
 fi
 if usable tx-udp-segmentation "USO IPv4: whole datagrams to the device, every segment arrives"; then
 	tap_run "USO IPv4: whole datagrams to the device, every segment arrives" \
