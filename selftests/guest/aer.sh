@@ -6,14 +6,14 @@
 # error. The kernel's AER service must see each one; the driver must recover from the
 # uncorrectable ones: the non-fatal one by resetting the device itself, the fatal one after
 # the kernel reset the link (which resets the device: every register, ring and counter).
-# After each: traffic both ways, the configuration it had (MTU 4000, RX checksums, TSO off)
-# still applied, and its counters not gone backwards.
+# After each: traffic both ways, the configuration it had (MTU 4000, RX checksums, TSO off,
+# the VXLAN port in its tunnel table) still applied, and its counters not gone backwards.
 # Run: tools/vm --aer selftests/guest/aer.sh
 . /ofnic/selftests/lib/guest.sh
 . /ofnic/selftests/lib/offload.sh
 
 W=$(mktemp -d)
-tap_plan 12
+tap_plan 13
 ofnic_pair
 BDF=$(basename "$(readlink -f "/sys/class/net/$A/device")")
 # tools/vm names port N's device ofnicN and gives it MAC 52:54:00:00:00:0(N+1)
@@ -70,8 +70,19 @@ after() {
 	local rc=0
 	recovered "$1" || rc=1
 	config_kept || rc=1
+	tunnel_rx || rc=1
 	counters_kept || rc=1
 	return $rc
+}
+# the device's UDP tunnel port table (emptied by its reset, written again through the core's
+# udp_tunnel_nic): VXLAN from B to A's port 4789 is parsed as a tunnel (rx_tunnel_packets)
+tunnel_rx() {
+	local t0 t
+	t0=$(hwstat rx_tunnel_packets)
+	rns ping -q -c3 -i0.2 -W2 10.42.0.1 >/dev/null || { echo "no ping over VXLAN B -> A"; return 1; }
+	t=$(hwstat rx_tunnel_packets)
+	echo "VXLAN B -> A: device rx_tunnel_packets $t0 -> $t"
+	[ "$t" -ge $((t0 + 3)) ]
 }
 counters_kept() {	# the device's frame counters did not go back to 0 with it
 	local now
@@ -87,6 +98,15 @@ tap_ok $? "$A ($BDF) reports errors through AER (aer_dev_* in sysfs)"
 
 ip link set "$A" mtu 4000 && rns ip link set "$B" mtu 4000 && ethtool -K "$A" tso off
 tap_run "traffic before any error (MTU 4000, TSO off)" traffic
+vxlan_setup() {
+	ip link add vx4 type vxlan id 42 dstport 4789 local "$LOCAL_V4" remote "$REMOTE_V4" dev "$A" &&
+		rns ip link add vx4 type vxlan id 42 dstport 4789 local "$REMOTE_V4" \
+			remote "$LOCAL_V4" dev "$B" || return 1
+	ip addr add 10.42.0.1/24 dev vx4 && ip link set vx4 up || return 1
+	rns ip addr add 10.42.0.2/24 dev vx4 && rns ip link set vx4 up || return 1
+	wait_reachable 10.42.0.2 vx4 && tunnel_rx
+}
+tap_check "VXLAN port 4789 in the device's tunnel table: B's VXLAN parsed as a tunnel" vxlan_setup
 
 c0=$(aer_total correctable)
 WAIT_FOR="$BDF.*(Correctable|Corrected)"
@@ -118,7 +138,7 @@ tap_run "non-fatal error (completion timeout): recovery ends" wait_log
 echo "# aer_dev_nonfatal TOTAL_ERR_NONFATAL: $n0 -> $(aer_total nonfatal)"
 dmesg | grep -E "$A: (PCIe error|recovered)|AER: device recovery" | tail -n 3 | tap_diag
 tap_run "non-fatal error: the driver reset the device and recovered" recovered 1
-tap_check "after the non-fatal error: traffic, MTU, RX checksums and TSO off kept, counters kept" \
+tap_check "after the non-fatal error: traffic, MTU, RX checksums, TSO off and tunnel port kept, counters kept" \
 	after 1
 
 FRAMES=$(hwstat tx_wire_frames)
@@ -126,7 +146,7 @@ inject "$QID" MALF_TLP
 tap_run "fatal error (malformed TLP): recovery ends" wait_log
 dmesg | grep -E "$A: (PCIe error|recovered)|AER: device recovery|Uncorrected \(Fatal\)" |
 	tail -n 4 | tap_diag
-tap_check "after the fatal error: the link reset, the driver recovered, traffic, MTU, RX checksums and TSO off kept, counters kept" \
+tap_check "after the fatal error: the link reset, the driver recovered, traffic, MTU, RX checksums, TSO off and tunnel port kept, counters kept" \
 	after 2
 
 tap_run "no kernel warning" no_warn
