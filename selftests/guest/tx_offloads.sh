@@ -394,19 +394,17 @@ uso_send() {
 # USO off: the stack segments (the device gets no USO packet); on: the device gets every send
 # whole; flipped while 250 sends go out: every one of the 2500 datagrams arrives intact
 uso_toggle() {
-	local rc=0 off on
-	ethtool -K "$A" tx-udp-segmentation off >/dev/null || return 1
-	snap tx_uso_packets
-	uso_send 20 || rc=1
-	off=$(grew tx_uso_packets)
-	echo "USO off: B received (datagrams bytes bad) $(cat "$W/udp.out") of 200; device USO packets $off"
-	[ "$(cat "$W/udp.out")" = "200 280000 0" ] && [ "$off" = 0 ] || rc=1
-	ethtool -K "$A" tx-udp-segmentation on >/dev/null || return 1
-	snap tx_uso_packets
-	uso_send 20 || rc=1
-	on=$(grew tx_uso_packets)
-	echo "USO on: B received $(cat "$W/udp.out") of 200; device USO packets $on of 20 sends"
-	[ "$(cat "$W/udp.out")" = "200 280000 0" ] && [ "$on" = 20 ] || rc=1
+	local rc=0 state want n
+	for state in off on; do
+		want=$([ "$state" = on ] && echo 20 || echo 0)
+		ethtool -K "$A" tx-udp-segmentation "$state" >/dev/null || return 1
+		snap tx_uso_packets
+		uso_send 20 || rc=1
+		n=$(grew tx_uso_packets)
+		echo "USO $state: B received (datagrams bytes bad) $(cat "$W/udp.out") of 200;" \
+			"device USO packets $n of 20 sends (want $want)"
+		[ "$(cat "$W/udp.out")" = "200 280000 0" ] && [ "$n" = "$want" ] || rc=1
+	done
 	uso_send 250 &
 	local spid=$!
 	sleep 0.5
