@@ -10,7 +10,15 @@
 #include <stdlib.h>
 #include <inttypes.h>
 
-static int tap_n, tap_failed;
+static int tap_n, tap_failed, tap_planned = -1;
+
+/* The number of results this test prints, declared before the first: a test that stops early
+ * (a crash, an early return) leaves fewer, which the runner and done_testing() report. */
+static inline void plan(int n)
+{
+    tap_planned = n;
+    printf("1..%d\n", n);
+}
 
 static inline void tap_vreport(int pass, const char *fmt, va_list ap)
 {
@@ -60,7 +68,15 @@ static inline int is_at(uint64_t got, uint64_t exp, const char *file, int line,
 
 static inline int done_testing(void)
 {
-    printf("1..%d\n", tap_n);
+    if (tap_planned < 0) {
+        printf("1..%d\n", tap_n);
+        printf("# no plan: call plan() before the first test\n");
+        return 1;
+    }
+    if (tap_n != tap_planned) {
+        printf("# planned %d tests, ran %d\n", tap_planned, tap_n);
+        return 1;
+    }
     if (tap_failed) {
         printf("# failed %d of %d tests\n", tap_failed, tap_n);
     }

@@ -68,7 +68,7 @@ static void test_repeatable(void)
 static void test_corrupt(void)
 {
     struct ofnic_fault f = { 0 };
-    uint8_t frame[64], orig[64];
+    uint8_t frame[256], orig[256];
     unsigned int i, j, bad = 0, flips;
     size_t off;
 
@@ -83,17 +83,20 @@ static void test_corrupt(void)
         for (j = 0; j < sizeof(frame); j++) {
             flips += __builtin_popcount(frame[j] ^ orig[j]);
         }
-        bad += flips != 1 || off < OFNIC_MIN_FRAME || off >= sizeof(frame) ||
+        bad += flips != 1 || off < OFNIC_FAULT_CORRUPT_FROM || off >= sizeof(frame) ||
                frame[off] == orig[off];
     }
-    is(bad, 0, "5000 corruptions: each one bit, after the Ethernet header");
+    is(bad, 0, "5000 corruptions: each one bit, past the first %d bytes",
+       OFNIC_FAULT_CORRUPT_FROM);
     memcpy(frame, orig, sizeof(frame));
-    is(ofnic_fault_corrupt(&f, frame, OFNIC_MIN_FRAME), 0, "a bare header is left alone");
+    is(ofnic_fault_corrupt(&f, frame, OFNIC_FAULT_CORRUPT_FROM), 0,
+       "a frame of %d bytes is left alone", OFNIC_FAULT_CORRUPT_FROM);
     ok(!memcmp(frame, orig, sizeof(frame)), "...untouched");
 }
 
 int main(void)
 {
+    plan(14);
     test_rates();
     test_off_and_full();
     test_repeatable();

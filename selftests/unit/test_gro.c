@@ -816,6 +816,8 @@ int main(void)
 {
     unsigned int i;
 
+    plan(314);
+
     for (i = 0; i < OFNIC_RSC_FLOWS; i++) {
         q.rq.flow[i].buf = malloc(OFNIC_RSC_BUF_SIZE);
     }

@@ -499,6 +499,7 @@ static void test_mac_filter(void)
 
 int main(void)
 {
+    plan(114);
     test_toeplitz();
     test_rss();
     test_rss_sym();

@@ -95,6 +95,7 @@ static void test_fec(void)
 
 int main(void)
 {
+    plan(24);
     test_parse();
     test_build();
     test_time();

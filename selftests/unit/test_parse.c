@@ -355,6 +355,7 @@ static void test_random(void)
 
 int main(void)
 {
+    plan(64);
     test_ipv4_options();
     test_ipv4_frag_udp();
     test_vlan();

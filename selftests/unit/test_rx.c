@@ -229,6 +229,8 @@ int main(void)
 {
     unsigned int i;
 
+    plan(55);
+
     m = fake_new();
     dma = fake_dma(m);
     for (i = 0; i < sizeof(frame); i++) {

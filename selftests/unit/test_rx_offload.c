@@ -1064,6 +1064,8 @@ int main(void)
 {
     unsigned int v;
 
+    plan(140);
+
     for (v = 0; v < 2; v++) {
         test_gro_data(v);
         test_gro_flags(v);

@@ -594,6 +594,7 @@ static void test_rx_garbage(void)
 
 int main(void)
 {
+    plan(143);
     in = pkt_new();
     p = pkt_new();
     test_tso();

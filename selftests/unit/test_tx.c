@@ -241,6 +241,7 @@ static void test_dma_errors(void)
 
 int main(void)
 {
+    plan(72);
     m = fake_new();
     dma = fake_dma(m);
     buf = malloc(BUFSZ);

@@ -285,6 +285,8 @@ int main(void)
     struct stats st;
     unsigned int i;
 
+    plan(11);
+
     memset(&st, 0, sizeof(st));
     p = pkt_new();
     for (i = 0; i < ITERATIONS; i++) {

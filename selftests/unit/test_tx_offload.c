@@ -1012,6 +1012,7 @@ static void test_stop(void)
 
 int main(void)
 {
+    plan(571);
     p = pkt_new();
     in = pkt_new();
     test_csum();
