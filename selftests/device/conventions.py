@@ -40,6 +40,7 @@ def device_help(qemu):
 
 
 def main():
+    T.plan(17)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
 
@@ -110,7 +111,7 @@ def main():
     has(r"^ofnic_rsc_timeout RXQ\d+", "coalescing timer")
     has(r"^ofnic_rsc_flush RXQ\d+ coalesced frame of %d bytes from 3 segments$"
         % (54 + 3 * 1448), "coalescing flush with its segment count")
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

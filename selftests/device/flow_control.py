@@ -66,6 +66,7 @@ def is_pause(f, quanta):
 
 
 def main():
+    T.plan(32)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     pkt = T.build(payload=200)[0]
@@ -174,7 +175,7 @@ def main():
         ok(d.gstat("RX_PAUSE") == 0, "...and is not counted as PAUSE")
     finally:
         d.close()
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

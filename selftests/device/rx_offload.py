@@ -199,6 +199,7 @@ def set_rule(d, r, flow, action, queue=0, ctx=0, dport=None, dst=None):
 
 
 def main():
+    T.plan(48)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     key = bytes((i * 37 + 11) & 0xff for i in range(40))
@@ -501,8 +502,7 @@ def main():
     finally:
         d.close()
 
-    print("1..%d" % T.n_test)
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ def fill_q1(d, n=R.RSIZE - 1):
 
 
 def main():
+    T.plan(20)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
 
@@ -146,7 +147,7 @@ def main():
     finally:
         log = d.close()
     ok("ofnic:" not in log, "no guest error logged", log.strip()[-300:])
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

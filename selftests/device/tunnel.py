@@ -169,6 +169,7 @@ def test_rx(d, key):
 
 
 def main():
+    T.plan(24)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     key = bytes((i * 37 + 11) & 0xff for i in range(40))
@@ -211,8 +212,7 @@ def main():
            "geneve=off,tunnel-outer-csum=off clear those two (%#x)" % caps)
     finally:
         d.close()
-    print("1..%d" % T.n_test)
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ def read_frames(conn, want, timeout):
 
 
 def main():
+    T.plan(4)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     tmp = tempfile.mkdtemp(prefix="ofnic-bp-")
@@ -118,8 +119,7 @@ def main():
         os.unlink(path)
         os.rmdir(tmp)
 
-    print("1..%d" % T.n_test)
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

@@ -60,6 +60,7 @@ def run(qemu, bios, size, n):
 
 
 def main():
+    T.plan(5)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     n = T.RSIZE - 1
@@ -79,7 +80,7 @@ def main():
     ok([bytes(g) for g in got] == frames, "%d frames of 1514 bytes on the wire, in order" % n,
        "%d received" % len(got))
     ok([p for p, _ in w] == [n] and w[0][1] == n, "one ring walk, one unit per frame", w)
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":

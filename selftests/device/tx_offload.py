@@ -53,6 +53,24 @@ RSIZE = 64
 
 n_test = 0
 n_fail = 0
+n_planned = None
+
+
+def plan(n):
+    """Declares the number of results before the first: a test that stops early prints fewer,
+    which the runner (tools/test) and done() report."""
+    global n_planned
+    n_planned = n
+    print("1..%d" % n)
+    sys.stdout.flush()
+
+
+def done():
+    """The exit status: 1 if a result failed or the count differs from the plan."""
+    if n_planned != n_test:
+        print("# planned %s results, printed %d" % (n_planned, n_test))
+        return 1
+    return 1 if n_fail else 0
 
 
 def ok(cond, name, diag=None):
@@ -395,6 +413,7 @@ def check_ufo(name, frames, pkt, l2, l3, mss, tci=None):
 
 
 def main():
+    plan(32)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     d = Dev(qemu, bios)
@@ -500,8 +519,7 @@ def main():
     finally:
         d.close()
 
-    print("1..%d" % n_test)
-    return 1 if n_fail else 0
+    return done()
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ def ring_untouched(d, q=0):
 
 
 def main():
+    T.plan(13)
     qemu = sys.argv[1]
     bios = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(qemu), "pc-bios")
     tmp = tempfile.mkdtemp(prefix="ofnic-vmstate-")
@@ -141,8 +142,7 @@ def main():
                 os.unlink(f)
         os.rmdir(tmp)
 
-    print("1..%d" % T.n_test)
-    return 1 if T.n_fail else 0
+    return T.done()
 
 
 if __name__ == "__main__":
