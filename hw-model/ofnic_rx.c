@@ -492,6 +492,7 @@ static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,
                                    size_t size)
 {
     ssize_t ret;
+    bool flipped;
 
     if (size > OFNIC_MAX_FRAME) {
         return ofnic_wire_rx(s, buf, size, false); /* dropped as too long */
@@ -501,15 +502,17 @@ static ssize_t ofnic_fault_receive(OfnicState *s, const uint8_t *buf,
         GSTAT(s, FAULT_DROP)++;
         return size;
     case OFNIC_FAULT_CORRUPT:
-        if (s->fec_ctrl != OFNIC_FEC_OFF) {
-            /* FEC repairs the flipped bit: the frame as it was sent */
-            ret = ofnic_wire_rx(s, buf, size, true);
+        /* too short for ofnic_fault_corrupt(): left alone, not counted */
+        flipped = size > OFNIC_FAULT_CORRUPT_FROM;
+        if (s->fec_ctrl != OFNIC_FEC_OFF || !flipped) {
+            /* FEC repaired the flipped bit, or none was: the frame as sent */
+            ret = ofnic_wire_rx(s, buf, size, flipped);
         } else {
             memcpy(s->fault_buf, buf, size);
             ofnic_fault_corrupt(&s->fault, s->fault_buf, size);
             ret = ofnic_wire_rx(s, s->fault_buf, size, false);
         }
-        GSTAT(s, FAULT_CORRUPT) += ret != 0;
+        GSTAT(s, FAULT_CORRUPT) += ret != 0 && flipped;
         break;
     case OFNIC_FAULT_DUP:
         ret = ofnic_wire_rx(s, buf, size, false);

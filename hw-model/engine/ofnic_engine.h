@@ -623,7 +623,13 @@ void ofnic_fault_seed(struct ofnic_fault *f, uint64_t seed);
 bool ofnic_fault_active(const struct ofnic_fault *f);
 /* The rates must add up to at most OFNIC_FAULT_SCALE. */
 enum ofnic_fault_act ofnic_fault_pick(struct ofnic_fault *f);
-/* Flips one bit after the Ethernet header; returns its offset (0: none). */
+/*
+ * Flips one bit past the frame's first OFNIC_FAULT_CORRUPT_FROM bytes: in the
+ * payload of a TCP/UDP frame over IPv4 or IPv6, where its checksum catches it
+ * (a flip in the headers could steer the frame elsewhere). Returns its offset,
+ * 0 for a frame that short (left alone).
+ */
+#define OFNIC_FAULT_CORRUPT_FROM 128
 size_t ofnic_fault_corrupt(struct ofnic_fault *f, uint8_t *frame, size_t len);
 
 /*

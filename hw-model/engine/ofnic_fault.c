@@ -53,10 +53,11 @@ size_t ofnic_fault_corrupt(struct ofnic_fault *f, uint8_t *frame, size_t len)
     uint64_t x = ofnic_fault_next(f);
     size_t off;
 
-    if (len <= OFNIC_MIN_FRAME) {
+    if (len <= OFNIC_FAULT_CORRUPT_FROM) {
         return 0;
     }
-    off = OFNIC_MIN_FRAME + (x >> 3) % (len - OFNIC_MIN_FRAME);
+    off = OFNIC_FAULT_CORRUPT_FROM +
+          (x >> 3) % (len - OFNIC_FAULT_CORRUPT_FROM);
     frame[off] ^= 1u << (x & 7);
     return off;
 }
