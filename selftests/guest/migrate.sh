@@ -29,9 +29,9 @@ configure() {
 	ethtool -X "$A" equal 2 hkey "$(printf '%02x:' $(seq 101 140) | sed 's/:$//')" &&
 	ethtool -N "$A" flow-type tcp4 dst-port 7777 action 2 &&
 	ethtool -C "$A" rx-usecs 33 tx-usecs 44 &&
-	ethtool -K "$A" tx-checksum-ipv6 off
+	ethtool -K "$A" rx-gro-hw off lro on && [ "$(feat large-receive-offload active)" = true ]
 }
-tap_run "configure A: MTU 9000, 3 queues, RSS key and table, ntuple rule, moderation" configure
+tap_run "configure A: MTU 9000, 3 queues, RSS key and table, ntuple rule, moderation, LRO for HW-GRO" configure
 state() {	# what must survive
 	local p
 	for p in -k -x -n -c -l -g; do ethtool "$p" "$A" | grep -v '^Pre-set'; done
