@@ -243,10 +243,18 @@ if usable tx-checksum-ip-generic "checksum offload: TCP and UDP arrive with good
 	tap_run "checksum offload: TCP and UDP arrive with good checksums" csum_check
 fi
 
+# SCTP checksum errors the stack of namespace NS counted (SctpChecksumErrors)
+sctp_csum_errors() { ip netns exec "$1" awk '$1 == "SctpChecksumErrors" { print $2 }' /proc/net/sctp/snmp; }
 sctp_check() {	# an SCTP transfer with the CRC32c from the device, then from software
-	local rc=0 c s1 s2 state
+	local rc=0 c s1 s2 state e0 e1 rxcsum
+	modprobe -q sctp	# its counters appear with the module
 	head -c 300000 /dev/urandom >"$W/sctp.in"
 	s1=$(md5sum <"$W/sctp.in")
+	# The receiver checks each CRC32c in software (the kernel's crc32c, not the device's
+	# code): B's RX checksum offload is off for the transfers.
+	rxcsum=$(rns ethtool -k "$B" | awk '/^rx-checksumming:/ { print $2 }')
+	rns ethtool -K "$B" rx off || rc=1
+	e0=$(sctp_csum_errors "$REMOTE_NS")
 	for state in on off on; do
 		ethtool -K "$A" tx-checksum-sctp "$state" >/dev/null || rc=1
 		snap tx_sctp_crc_inserted
@@ -265,11 +273,15 @@ sctp_check() {	# an SCTP transfer with the CRC32c from the device, then from sof
 			[ "$c" -gt 0 ] || rc=1
 		fi
 	done
+	e1=$(sctp_csum_errors "$REMOTE_NS")
+	rns ethtool -K "$B" rx "$rxcsum" || rc=1
+	echo "SCTP checksum errors counted by B's stack: $e0 -> $e1"
+	[ -n "$e1" ] && [ "$e1" = "$e0" ] || rc=1
 	no_warn || rc=1
 	return "$rc"
 }
 if usable tx-checksum-sctp "tx-checksum-sctp: SCTP transfers with CRC32c offload on and off"; then
-	tap_run "tx-checksum-sctp: SCTP transfers with CRC32c offload on and off" sctp_check
+	tap_check "tx-checksum-sctp: SCTP transfers with CRC32c offload on and off" sctp_check
 fi
 
 # ---- TSO ----------------------------------------------------------------------------------------
@@ -343,40 +355,68 @@ if usable tx-tcp6-segmentation "TSO IPv6 with a destination options header"; the
 	tap_run "TSO IPv6 with a destination options header" tso6_exthdr_check
 fi
 
-ecn_check() {	# CWR stays on the first segment of a super-packet
-	local rc=0 m ca cb
+ecn_check() {	# CWR stays on the first segment of a super-packet; with the feature off the
+		# stack segments every packet that carries CWR
+	local rc=0 m ca cb sp state
 	modprobe -q sch_netem
 	sysctl -qw net.ipv4.tcp_ecn=1
 	rns sysctl -qw net.ipv4.tcp_ecn=1
 	# netem marks CE instead of dropping ECN-capable packets: the sender answers with CWR
 	tc qdisc replace dev "$A" root netem loss 3% ecn || return 1
-	cap_start txa - "$A" 128 "tcp[13] & 0x80 != 0 and dst host $REMOTE_V4" || rc=1
-	cap_start rxb "$REMOTE_NS" "$B" 128 "tcp[13] & 0x80 != 0 and dst host $REMOTE_V4" || rc=1
-	iperf_start "$REMOTE_V4" 3
-	iperf_end || rc=1
-	m=$MBPS
-	cap_stop txa
-	cap_stop rxb
+	for state in off on; do
+		ethtool -K "$A" tx-tcp-ecn-segmentation "$state" || rc=1
+		cap_start txa - "$A" 128 "tcp[13] & 0x80 != 0 and dst host $REMOTE_V4" || rc=1
+		cap_start rxb "$REMOTE_NS" "$B" 128 "tcp[13] & 0x80 != 0 and dst host $REMOTE_V4" || rc=1
+		iperf_start "$REMOTE_V4" 3
+		iperf_end || rc=1
+		m=$MBPS
+		cap_stop txa
+		cap_stop rxb
+		ca=$(frame_lens txa | wc -l)
+		cb=$(frame_lens rxb | wc -l)
+		sp=$(count_over txa $((MTU + ETH_HLEN)))
+		echo "tx-tcp-ecn-segmentation $state: $m Mbit/s; CWR on $ca packets handed to the" \
+			"driver ($sp of them super-packets), on $cb frames at B"
+		[ "$ca" -gt 0 ] || { echo "no CWR was sent"; rc=1; }
+		[ "$cb" -gt 0 ] && [ "$cb" -le "$ca" ] || { echo "CWR was copied to later segments"; rc=1; }
+		[ "$state" = on ] || [ "$sp" = 0 ] ||
+			{ echo "the driver got super-packets with CWR with the feature off"; rc=1; }
+	done
 	tc qdisc del dev "$A" root
 	sysctl -qw net.ipv4.tcp_ecn=2
 	rns sysctl -qw net.ipv4.tcp_ecn=2
-	ca=$(frame_lens txa | wc -l)
-	cb=$(frame_lens rxb | wc -l)
-	echo "$m Mbit/s; CWR on $ca packets handed to the driver" \
-		"($(count_over txa $((MTU + ETH_HLEN))) of them super-packets), on $cb frames at B"
-	[ "$ca" -gt 0 ] || { echo "no CWR was sent"; rc=1; }
-	[ "$cb" -gt 0 ] && [ "$cb" -le "$ca" ] || { echo "CWR was copied to later segments"; rc=1; }
 	return "$rc"
 }
 if usable tx-tcp-ecn-segmentation "TSO ECN: off/on under iperf3"; then
 	tap_run "TSO ECN: off/on under iperf3" toggle_under_iperf tx-tcp-ecn-segmentation "$REMOTE_V4"
 fi
-if usable tx-tcp-ecn-segmentation "TSO ECN: CWR only on the first segment"; then
-	tap_run "TSO ECN: CWR only on the first segment" ecn_check
+if usable tx-tcp-ecn-segmentation "TSO ECN: off, the stack segments CWR packets; on, CWR only on the first segment"; then
+	tap_check "TSO ECN: off, the stack segments CWR packets; on, CWR only on the first segment" ecn_check
 fi
-if usable tx-tcp-mangleid-segmentation "TSO IPv4 ID mangling: off/on under iperf3"; then
-	tap_run "TSO IPv4 ID mangling: off/on under iperf3" \
-		toggle_under_iperf tx-tcp-mangleid-segmentation "$REMOTE_V4"
+# The stack lets a device fix the IPv4 ID of segments only for super-packets marked FIXEDID
+# (GRO's, forwarded); a local TCP sender's are not: its IDs count up through every segment
+# the device cuts, with the feature on as off.
+mangleid_check() {
+	local rc=0 state n same t
+	for state in off on; do
+		ethtool -K "$A" tx-tcp-mangleid-segmentation "$state" || rc=1
+		snap tx_tso_packets
+		cap_start rxb "$REMOTE_NS" "$B" 96 "tcp and dst host $REMOTE_V4 and greater 1000" || rc=1
+		iperf_start "$REMOTE_V4" 3
+		iperf_end || rc=1
+		cap_stop rxb
+		t=$(grew tx_tso_packets)
+		read -r n same < <(cap_read rxb -v | sed -n 's/.*, id \([0-9]*\),.*/\1/p' |
+			awk 'NR > 1 && $1 == p { s++ } { p = $1; n++ } END { print n + 0, s + 0 }')
+		echo "tx-tcp-mangleid-segmentation $state: $MBPS Mbit/s, $t TSO packets;" \
+			"$n data frames at B, $same with the ID of the frame before"
+		[ "$n" -gt 100 ] && [ "$t" -gt 0 ] && [ "$same" = 0 ] || rc=1
+	done
+	no_warn || rc=1
+	return "$rc"
+}
+if usable tx-tcp-mangleid-segmentation "TSO IPv4 ID mangling off/on: a local sender's IDs count up"; then
+	tap_check "TSO IPv4 ID mangling off/on: a local sender's IDs count up" mangleid_check
 fi
 
 # ---- USO ----------------------------------------------------------------------------------------
