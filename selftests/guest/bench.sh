@@ -92,8 +92,34 @@ modprobe vxlan
 # features that can change, "name on|off" per line
 feature_state() { ethtool -k "$1" | awk -F': ' '!/fixed/ && NF == 2 { print $1, $2 }'; }
 
-wire_up() {	# wire_up ROW: sets A and B of the row's model, wires them, applies the setting
-	local m=${1%%/*} s=${1#*/}
+# the name ethtool -k prints for a feature ethtool -K takes
+long_name() {
+	case "$1" in
+	tso) echo tcp-segmentation-offload ;; gso) echo generic-segmentation-offload ;;
+	gro) echo generic-receive-offload ;; lro) echo large-receive-offload ;;
+	tx) echo tx-checksumming ;; rx) echo rx-checksumming ;; sg) echo scatter-gather ;;
+	rxhash) echo receive-hashing ;; rxvlan) echo rx-vlan-offload ;;
+	txvlan) echo tx-vlan-offload ;; ntuple) echo ntuple-filters ;; *) echo "$1" ;;
+	esac
+}
+# setting_check DEV NS PAIRS...: prints each feature of the setting that is not in the state
+# asked for (a NIC without the feature has it fixed off: asking for off is met)
+setting_check() {
+	local dev=$1 ns=$2 k
+	shift 2
+	k=$(${ns:+ip netns exec "$ns"} ethtool -k "$dev")
+	while [ $# -ge 2 ]; do
+		awk -F': ' -v f="$(long_name "$1")" -v want="$2" -v dev="$dev" '
+			$1 == f { seen = 1; split($2, v, " "); if (v[1] != want) printf "%s %s is %s; ", dev, f, $2 }
+			END { if (!seen && want == "on") printf "%s has no %s; ", dev, f }' <<< "$k"
+		shift 2
+	done
+}
+SETTING_ERR=""
+wire_up() {	# wire_up ROW: sets A and B of the row's model, wires them, applies the setting;
+		# status 2 (reason in SETTING_ERR) if a feature did not take the state asked for
+	local m=${1%%/*} s=${1#*/} pairs
+	SETTING_ERR=""
 	[ "$s" != "$1" ] || s=default
 	if [ "$m" = veth ]; then
 		ip link add vba type veth peer name vbb || return 1
@@ -104,13 +130,17 @@ wire_up() {	# wire_up ROW: sets A and B of the row's model, wires them, applies 
 		[ -n "${DEFAULTS[$B]:-}" ] || DEFAULTS[$B]=$(feature_state "$B")
 	fi
 	setup_pair "$A" "$B" >/dev/null || { echo "$1: wiring failed"; return 1; }
-	# shellcheck disable=SC2046
-	set -- $(setting_features "$s")
+	pairs=$(setting_features "$s")
+	# shellcheck disable=SC2086
+	set -- $pairs
 	while [ $# -ge 2 ]; do
 		ethtool -K "$A" "$1" "$2" 2>/dev/null
 		ip netns exec "$REMOTE_NS" ethtool -K "$B" "$1" "$2" 2>/dev/null
 		shift 2
 	done
+	# shellcheck disable=SC2086
+	SETTING_ERR=$(setting_check "$A" "" $pairs; setting_check "$B" "$REMOTE_NS" $pairs)
+	[ -z "$SETTING_ERR" ] || return 2
 	return 0
 }
 wire_down() {	# puts the defaults back (veth: gone with the namespace)
@@ -172,7 +202,8 @@ measure() {
 		[ -f /tmp/bench-iperf.pid ] && kill "$(cat /tmp/bench-iperf.pid)" 2>/dev/null
 		;;
 	udp-tx)
-		# the receiver reports MiB/s once a second; the first second is the ramp
+		# the receiver reports the MiB it got each second it got any: their sum over the
+		# sender's time is the rate (a second without data counts as 0)
 		ip netns exec "$REMOTE_NS" timeout $((SECS + 3)) "$UDPGSO/udpgso_bench_rx" -4 -G \
 			-b "$REMOTE_V4" 2> "$OUT/iperf/$tag.rx" &
 		local rx=$!
@@ -183,8 +214,8 @@ measure() {
 		sleep 1.5
 		kill "$rx" 2>/dev/null
 		wait "$rx" 2>/dev/null
-		mbps=$(awk '/udp rx:/ { n++; if (n > 1) { s += $3; k++ } }
-			END { printf "%d", k ? s / k * 8 * 1.048576 : 0 }' "$OUT/iperf/$tag.rx")
+		mbps=$(awk -v secs="$SECS" '/udp rx:/ { s += $3 }
+			END { printf "%d", s * 8 * 1.048576 / secs }' "$OUT/iperf/$tag.rx")
 		;;
 	esac
 	[ -n "$mbps" ] && [ "$mbps" != null ] || mbps=0
@@ -210,19 +241,31 @@ for row in "${ROWS[@]}"; do for wl in "${WLS[@]}"; do
 done; done
 echo "# $ROUNDS rounds x $total runs of ${SECS}s (~$((ROUNDS * total * (SECS + 3) / 60)) min)"
 
-# what each row's setting leaves active on port A (the first round's)
+# what each row's setting leaves active on both ports (the first round's)
+row_features() {	# row_features DEV [NS]
+	${2:+ip netns exec "$2"} ethtool -k "$1" | awk -F': ' '/^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload|large-receive-offload|rx-gro-hw|tx-checksumming|rx-checksumming|scatter-gather|tx-udp_tnl-segmentation|tx-udp-segmentation):/ { printf "%s%s=%s", n++ ? " " : "", $1, $2 }'
+}
 echo "{" > "$OUT/settings.json"
 for r in $(seq "$ROUNDS"); do
 	for row in "${ROWS[@]}"; do
-		wire_up "$row" || exit 1
+		wire_up "$row"
+		w=$?
+		[ "$w" != 1 ] || exit 1
 		if [ "$r" = 1 ]; then
-			printf '"%s": {"dev": "%s", "driver": "%s", "features": "%s"},\n' "$row" "$A" \
-				"$(ethtool -i "$A" | awk '/^driver:/ { print $2 }')" \
-				"$(ethtool -k "$A" | awk -F': ' '/^(tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload|large-receive-offload|rx-gro-hw|tx-checksumming|rx-checksumming|scatter-gather|tx-udp_tnl-segmentation|tx-udp-segmentation):/ { printf "%s%s=%s", n++ ? " " : "", $1, $2 }')" \
+			printf '"%s": {"dev": "%s", "driver": "%s", "features": "%s", "peer_features": "%s", "error": "%s"},\n' \
+				"$row" "$A" "$(ethtool -i "$A" | awk '/^driver:/ { print $2 }')" \
+				"$(row_features "$A")" "$(row_features "$B" "$REMOTE_NS")" "$SETTING_ERR" \
 				>> "$OUT/settings.json"
 		fi
 		for wl in "${WLS[@]}"; do
 			[ -n "$wl" ] && row_runs "$row" "$wl" || continue
+			if [ "$w" = 2 ]; then
+				# a row whose setting did not take is not measured under its name
+				printf '{"row":"%s","workload":"%s","round":%d,"mbps":0,"busy_vcpus":0,"vcpus":%d,"secs":%d,"error":"setting not applied: %s"}\n' \
+					"$row" "$wl" "$r" "$NCPU" "$SECS" "$SETTING_ERR" >> "$OUT/runs.jsonl"
+				echo "round $r $row $wl: not measured, setting not applied: $SETTING_ERR"
+				continue
+			fi
 			read -r mbps busy < <(measure "$row" "$wl" "$r")
 			echo "round $r $row $wl: $mbps Mbit/s, $busy busy vCPUs"
 		done
